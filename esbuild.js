@@ -1,0 +1,66 @@
+// Builds the three shipped bundles into dist/ (node esbuild.js [--production] [--watch]) or the tests
+// into out/ (node esbuild.js --tests), which never ships.
+//   dist/extension.js  activation: registrations only; requires ./llm.js on the first request
+//   dist/llm.js        the openai client and everything behind it (esbuild cannot split cjs output)
+//   dist/webview.js    the chat view (browser, iife)
+'use strict';
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+  target: 'es2022',
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] };
+
+function shipped() {
+  return [
+    { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './llm.js'] },
+    { ...node, entryPoints: ['src/llm/index.ts'], outfile: 'dist/llm.js' },
+    { ...common, platform: 'browser', format: 'iife', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
+  ];
+}
+
+function list(dir, re) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter(f => re.test(f)).map(f => path.join(dir, f));
+}
+
+// Tests keep their npm packages external (resolved from node_modules at run time) and vscode external,
+// so a unit test that reaches vscode fails in plain Node.
+function testBuilds() {
+  const t = { ...common, sourcemap: 'inline', platform: 'node', format: 'cjs', target: 'node20', packages: 'external', external: ['vscode'] };
+  return [
+    { ...t, entryPoints: list('test/unit', /\.test\.ts$/), outdir: 'out/unit' },
+    { ...t, entryPoints: [...list('test/extension', /\.ts$/)], outdir: 'out/extension' },
+    { ...t, entryPoints: list('test/ui', /\.ts$/), outdir: 'out/ui' },
+    { ...t, entryPoints: list('test/fixtures', /\.ts$/), outdir: 'out/fixtures' },
+  ].filter(b => b.entryPoints.length > 0);
+}
+
+async function main() {
+  const builds = tests ? testBuilds() : shipped();
+  if (tests) fs.rmSync('out', { recursive: true, force: true });
+  else fs.rmSync('dist', { recursive: true, force: true });
+  if (watch) {
+    for (const b of builds) await (await esbuild.context(b)).watch();
+    return;
+  }
+  await Promise.all(builds.map(b => esbuild.build(b)));
+}
+
+main().catch(e => {
+  console.error(e.message || e);
+  process.exit(1);
+});
