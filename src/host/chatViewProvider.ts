@@ -1,0 +1,177 @@
+// The sidebar chat: a view of the session. Posts the state when the view is ready or shown again, then
+// deltas; turns the webview's intents (parsed at the boundary) into actions.
+import * as vscode from 'vscode';
+import * as crypto from 'crypto';
+import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../protocol';
+import { CHAT_VIEW_ID, Commands } from './ids';
+import type { ChatSession } from './session';
+import type { Log } from './log';
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly readyEmitter = new vscode.EventEmitter<void>();
+  readonly onDidBecomeReady = this.readyEmitter.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly session: ChatSession,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(
+      session.onDidAppend(e => this.post({ type: 'append', ...e })),
+      session.onDidUpdateMessage(e => this.post({ type: 'messageUpdated', conversationId: e.conversationId, message: e.message })),
+      session.onDidReset(() => this.postState()),
+    );
+  }
+
+  get isReady(): boolean {
+    return this.ready && this.view?.visible === true;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
+    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: roots };
+    view.webview.html = this.html(view.webview);
+    const subs = [
+      view.webview.onDidReceiveMessage(raw => this.receive(raw)),
+      // Without retainContextWhenHidden the page is torn down when hidden; it posts `ready` again when shown.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
+    ];
+    view.onDidDispose(() => {
+      subs.forEach(d => d.dispose());
+      if (this.view === view) {
+        this.view = undefined;
+        this.ready = false;
+      }
+    });
+  }
+
+  /** Shows the chat without taking focus from the editor when it is already resolved. */
+  async reveal(focusInput = false): Promise<void> {
+    if (this.view) this.view.show(!focusInput);
+    else await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    if (focusInput) this.post({ type: 'focusInput' });
+  }
+
+  private post(message: HostMessage): void {
+    if (!this.view || !this.ready || !this.view.visible) return;
+    void this.view.webview.postMessage(message);
+  }
+
+  private postState(): void {
+    this.post({ type: 'state', state: this.session.viewState() });
+  }
+
+  private receive(raw: unknown): void {
+    const msg = parseWebviewMessage(raw);
+    if (!msg) {
+      this.log.warn('chatView', `dropped a malformed message from the webview: ${JSON.stringify(raw).slice(0, 200)}`);
+      return;
+    }
+    void this.handle(msg).catch(e => this.log.error('chatView', `${msg.type} failed: ${String(e)}`));
+  }
+
+  private async handle(msg: WebviewMessage): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        this.postState();
+        this.readyEmitter.fire();
+        return;
+      case 'ask':
+        await this.session.ask(msg.text);
+        return;
+      case 'stop':
+        this.session.stop();
+        return;
+      case 'newConversation':
+        this.session.newConversation();
+        return;
+      case 'errorAction':
+        if (msg.action === 'retry') await this.session.retry(msg.messageId);
+        else if (msg.action === 'setApiKey') await vscode.commands.executeCommand(Commands.setApiKey);
+        else if (msg.action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.');
+        else this.log.show();
+        return;
+      case 'copyCode':
+        await vscode.env.clipboard.writeText(msg.code);
+        return;
+      case 'insertCode':
+        await this.insertCode(msg.code);
+        return;
+      case 'openLink':
+        await this.openLink(msg.href);
+        return;
+      default: {
+        const unreachable: never = msg;
+        return unreachable;
+      }
+    }
+  }
+
+  private async insertCode(code: string): Promise<void> {
+    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    if (!editor) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and place the cursor where the code should go.'));
+      return;
+    }
+    await editor.edit(b => b.insert(editor.selection.active, code));
+  }
+
+  /** Model output is untrusted: only http(s), and only after the user saw the full URL. */
+  private async openLink(href: string): Promise<void> {
+    let uri: URL;
+    try {
+      uri = new URL(href);
+    } catch {
+      return;
+    }
+    if (uri.protocol !== 'http:' && uri.protocol !== 'https:') {
+      this.log.warn('chatView', `refused to open a ${uri.protocol} link from an answer`);
+      return;
+    }
+    const open = vscode.l10n.t('Open Link');
+    const pick = await vscode.window.showWarningMessage(vscode.l10n.t('Open this link from the answer?\n{0}', uri.href), { modal: true }, open);
+    if (pick === open) await vscode.env.openExternal(vscode.Uri.parse(uri.href, true));
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = crypto.randomBytes(18).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css'));
+    const csp = [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+      "form-action 'none'",
+      "base-uri 'none'",
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css.toString()}">
+<title>Tandem</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    this.disposables.forEach(d => d.dispose());
+    this.readyEmitter.dispose();
+  }
+}

@@ -1,0 +1,120 @@
+// Every command Tandem contributes, registered in one place.
+import * as vscode from 'vscode';
+import { Commands } from './ids';
+import { codeContextFrom } from './editorContext';
+import { taskQuestion, type CodeTask } from '../core/prompts';
+import { endpointOrigin } from '../core/endpoint';
+import { readSettings } from './settings';
+import type { ChatSession } from './session';
+import type { ChatViewProvider } from './chatViewProvider';
+import type { KeyStore } from './keyStore';
+import type { Log } from './log';
+
+const OPENAI_ORIGIN = 'https://api.openai.com';
+
+export interface CommandDeps {
+  session: ChatSession;
+  view: ChatViewProvider;
+  keys: KeyStore;
+  log: Log;
+  state: vscode.Memento;
+}
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const askAboutSelection = async (task: CodeTask) => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select the code first.'));
+      return;
+    }
+    const context = codeContextFrom(editor);
+    if (!context) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('The current line is empty: select the code to ask about.'));
+      return;
+    }
+    await d.view.reveal();
+    await d.session.ask(taskQuestion(task), context);
+  };
+
+  return [
+    vscode.commands.registerCommand(Commands.explainSelection, () => askAboutSelection('explain')),
+    vscode.commands.registerCommand(Commands.fixSelection, () => askAboutSelection('fix')),
+    vscode.commands.registerCommand(Commands.openChat, () => d.view.reveal(true)),
+    vscode.commands.registerCommand(Commands.newConversation, async () => {
+      d.session.newConversation();
+      await d.view.reveal(true);
+    }),
+    vscode.commands.registerCommand(Commands.stopGenerating, () => d.session.stop()),
+    vscode.commands.registerCommand(Commands.setApiKey, () => setApiKey(d)),
+    vscode.commands.registerCommand(Commands.clearApiKey, () => clearApiKey(d)),
+    vscode.commands.registerCommand(Commands.showLog, () => d.log.show()),
+  ];
+}
+
+function currentEndpoint(): { provider: string; origin: string } | undefined {
+  const s = readSettings();
+  const origin = s.baseUrl ? endpointOrigin(s.baseUrl) : undefined;
+  if (!origin) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('The base URL "{0}" is not an http(s) URL. Fix "tandem.baseUrl" first.', s.rawBaseUrl), vscode.l10n.t('Open Settings'))
+      .then(p => p && vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.baseUrl'));
+    return undefined;
+  }
+  return { provider: s.provider, origin };
+}
+
+async function setApiKey(d: CommandDeps): Promise<boolean> {
+  const ep = currentEndpoint();
+  if (!ep) return false;
+  if (ep.origin !== OPENAI_ORIGIN) {
+    const enter = vscode.l10n.t('Enter an API key');
+    const none = vscode.l10n.t('This server needs no key');
+    const pick = await vscode.window.showQuickPick([enter, none], { title: vscode.l10n.t('API key for {0}', ep.origin), ignoreFocusOut: true });
+    if (!pick) return false;
+    if (pick === none) {
+      await d.keys.markNoKey(ep.provider, ep.origin);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Tandem will send no key to {0}.', ep.origin));
+      return true;
+    }
+  }
+  const key = await vscode.window.showInputBox({
+    title: vscode.l10n.t('API key for {0} ({1})', ep.origin, ep.provider),
+    prompt: vscode.l10n.t('Stored in VS Code\'s secret storage and sent only to {0}.', ep.origin),
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: v => (v.trim() === '' ? vscode.l10n.t('Enter a key, or press Escape to cancel.') : /\s/.test(v.trim()) ? vscode.l10n.t('A key has no spaces in it.') : undefined),
+  });
+  if (key === undefined || key.trim() === '') return false;
+  await d.keys.store(ep.provider, ep.origin, key.trim());
+  d.log.addSecret(key.trim());
+  d.log.info('keys', `stored a key for ${ep.provider} at ${ep.origin}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('API key stored for {0}.', ep.origin));
+  return true;
+}
+
+async function clearApiKey(d: CommandDeps): Promise<void> {
+  const ep = currentEndpoint();
+  if (!ep) return;
+  const had = await d.keys.clear(ep.provider, ep.origin);
+  d.log.info('keys', `cleared the key for ${ep.provider} at ${ep.origin}`);
+  void vscode.window.showInformationMessage(had ? vscode.l10n.t('API key for {0} removed.', ep.origin) : vscode.l10n.t('No API key was stored for {0}.', ep.origin));
+}
+
+const ENV_OFFERED = 'tandem.envKeyOffered';
+
+/** Offers once to import OPENAI_API_KEY from the environment, naming where it will be sent. */
+export async function offerEnvKeyImport(d: Pick<CommandDeps, 'keys' | 'log' | 'state' | 'session'>, provider: string, origin: string, retryMessageId: string | undefined): Promise<void> {
+  const envKey = process.env.OPENAI_API_KEY?.trim();
+  if (!envKey || provider !== 'openai' || origin !== OPENAI_ORIGIN || d.state.get<boolean>(ENV_OFFERED)) return;
+  await d.state.update(ENV_OFFERED, true);
+  const use = vscode.l10n.t('Use It');
+  const pick = await vscode.window.showInformationMessage(
+    vscode.l10n.t('OPENAI_API_KEY is set in the environment. Store it in VS Code\'s secret storage and use it for {0}?', origin),
+    use,
+    vscode.l10n.t('Not Now'),
+  );
+  if (pick !== use) return;
+  await d.keys.store(provider, origin, envKey);
+  d.log.addSecret(envKey);
+  d.log.info('keys', `imported OPENAI_API_KEY for ${origin}`);
+  if (retryMessageId) await d.session.retry(retryMessageId);
+}

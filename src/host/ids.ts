@@ -1,0 +1,26 @@
+// Command ids, the view id, setting keys and context keys, defined once.
+export const EXTENSION_ID = 'tandem.tandem';
+
+export const Commands = {
+  explainSelection: 'tandem.explainSelection',
+  fixSelection: 'tandem.fixSelection',
+  openChat: 'tandem.openChat',
+  newConversation: 'tandem.newConversation',
+  stopGenerating: 'tandem.stopGenerating',
+  setApiKey: 'tandem.setApiKey',
+  clearApiKey: 'tandem.clearApiKey',
+  showLog: 'tandem.showLog',
+} as const;
+
+export const CHAT_VIEW_ID = 'tandem.chatView';
+export const STREAMING_CONTEXT_KEY = 'tandem.streaming';
+
+export const SETTINGS_SECTION = 'tandem';
+export const Settings = {
+  provider: 'provider',
+  baseUrl: 'baseUrl',
+  model: 'model',
+  temperature: 'temperature',
+  maxTokens: 'maxTokens',
+  systemPrompt: 'systemPrompt',
+} as const;

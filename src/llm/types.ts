@@ -1,0 +1,48 @@
+// The contract between the host and the lazily loaded dist/llm.js. Types only.
+import type { ErrorKind } from '../protocol';
+
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  baseUrl: string;
+  /** Undefined when the server needs no key: then no Authorization header is sent at all. */
+  apiKey: string | undefined;
+  model: string;
+  messages: ChatTurn[];
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface StreamResult {
+  finishReason: string | null;
+  usage?: Usage;
+  requestId?: string;
+}
+
+export interface StreamHandlers {
+  onDelta(text: string): void;
+  /** One line per request and notable event; never contains the key (redacted again by the host). */
+  onLog?(level: 'trace' | 'debug' | 'info' | 'warn' | 'error', line: string): void;
+}
+
+/** What a failure looks like once it leaves dist/llm.js: plain data, safe to show. */
+export interface LlmFailure {
+  kind: ErrorKind;
+  message: string;
+  status?: number;
+  requestId?: string;
+}
+
+export interface LlmModule {
+  streamChat(req: ChatRequest, handlers: StreamHandlers, signal: AbortSignal): Promise<StreamResult>;
+  /** Maps anything thrown by streamChat to a failure the user can read. */
+  describeError(err: unknown, req: Pick<ChatRequest, 'baseUrl' | 'model'>): LlmFailure;
+}
