@@ -45,7 +45,7 @@ export function describeError(err: unknown, req: Pick<ChatRequest, 'baseUrl' | '
     requestId: requestId ?? undefined,
   });
   if (err instanceof StreamError) return fail(err.kind, err.message, undefined, err.requestId);
-  if (err instanceof OpenAI.APIUserAbortError) return fail('cancelled', 'Stopped.');
+  if (err instanceof OpenAI.APIUserAbortError || (err instanceof Error && err.name === 'AbortError')) return fail('cancelled', 'Stopped.');
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
     return fail('timeout', `${req.baseUrl} did not answer in time. Check that the server is running and reachable.`);
   }

@@ -1,0 +1,55 @@
+// The shipped dist/extension.js, activated in plain Node against a stand-in for the `vscode` module:
+// activation registers things and loads nothing heavy (not dist/llm.js, not the openai package).
+import * as assert from 'assert';
+import * as path from 'path';
+import Module = require('module');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Any property is a callable, constructible stand-in; enough for registrations to run. */
+function standIn(name: string, calls: string[]): unknown {
+  const fn = function () { /* stand-in */ };
+  return new Proxy(fn, {
+    get: (_t, p) => (p === 'then' ? undefined : p === Symbol.toPrimitive ? () => name : standIn(`${name}.${String(p)}`, calls)),
+    apply: () => {
+      calls.push(name);
+      return standIn(`${name}()`, calls);
+    },
+    construct: () => standIn(`new ${name}`, calls) as object,
+  });
+}
+
+suite('activation of dist/extension.js', () => {
+  test('registers the commands and the view, and does not load dist/llm.js or openai', () => {
+    const calls: string[] = [];
+    // A plain object at the top: esbuild's interop copies the module's own properties.
+    const vscodeStandIn: Record<string, unknown> = {};
+    for (const k of ['window', 'commands', 'workspace', 'env', 'l10n', 'Uri', 'EventEmitter', 'Disposable', 'Range', 'Selection', 'ConfigurationTarget', 'extensions']) {
+      vscodeStandIn[k] = standIn(`vscode.${k}`, calls);
+    }
+    const resolve = (Module as unknown as { _resolveFilename: (r: string, ...a: unknown[]) => string })._resolveFilename;
+    const load = (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })._load;
+    (Module as unknown as { _load: typeof load })._load = function (request: string, ...rest: unknown[]) {
+      if (request === 'vscode') return vscodeStandIn;
+      return load.call(this, request, ...rest);
+    };
+    const before = new Set(Object.keys(require.cache));
+    try {
+      const entry = require.resolve(path.join(ROOT, 'dist', 'extension.js'));
+      delete require.cache[entry];
+      const ext = require(entry) as { activate(ctx: unknown): unknown };
+      const subscriptions: unknown[] = [];
+      const ctx = { subscriptions, extensionUri: standIn('uri', calls), secrets: standIn('secrets', calls), globalState: standIn('state', calls) };
+      const api = ext.activate(ctx) as Record<string, unknown>;
+      assert.strictEqual(typeof api.getConversations, 'function');
+      assert.ok(subscriptions.length >= 10, `subscriptions: ${subscriptions.length}`);
+      assert.strictEqual(calls.filter(c => c === 'vscode.commands.registerCommand').length, 8);
+      assert.ok(calls.includes('vscode.window.registerWebviewViewProvider'));
+      const loaded = Object.keys(require.cache).filter(k => !before.has(k));
+      assert.deepStrictEqual(loaded.map(k => path.relative(ROOT, k)), ['dist/extension.js']);
+    } finally {
+      (Module as unknown as { _load: typeof load })._load = load;
+      void resolve;
+    }
+  });
+});

@@ -1,0 +1,174 @@
+// dist/llm.js's logic in plain Node against the loopback fixture: streaming, cancellation, headers,
+// parameters, and the error taxonomy.
+import * as assert from 'assert';
+import * as net from 'net';
+import { FakeOpenAI } from '../fixtures/fakeOpenAI';
+import { streamChat, requestBody, isReasoningModel } from '../../src/llm/stream';
+import { describeError } from '../../src/llm/errors';
+import type { ChatRequest, LlmFailure } from '../../src/llm/types';
+
+suite('llm: streaming against the fixture server', () => {
+  const fx = new FakeOpenAI();
+  suiteSetup(() => fx.start().then(() => undefined));
+  suiteTeardown(() => fx.stop());
+  setup(() => fx.reset());
+
+  const req = (over: Partial<ChatRequest> = {}): ChatRequest => ({
+    baseUrl: fx.baseUrl,
+    apiKey: undefined,
+    model: 'gpt-4.1-mini',
+    messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'Q' }],
+    ...over,
+  });
+
+  async function collect(r: ChatRequest, signal = new AbortController().signal) {
+    const deltas: string[] = [];
+    const result = await streamChat(r, { onDelta: d => deltas.push(d) }, signal);
+    return { deltas, result };
+  }
+
+  async function failure(r: ChatRequest): Promise<LlmFailure> {
+    try {
+      await collect(r);
+    } catch (e) {
+      return describeError(e, r);
+    }
+    throw new Error('expected the request to fail');
+  }
+
+  test('deltas arrive in order and add up to the answer, with usage and request id', async () => {
+    fx.script({ text: 'Hello, wörld 👋 with `code`.', chunkSize: 3 });
+    const { deltas, result } = await collect(req());
+    assert.strictEqual(deltas.join(''), 'Hello, wörld 👋 with `code`.');
+    assert.ok(deltas.length > 5);
+    assert.strictEqual(result.finishReason, 'stop');
+    assert.ok(result.usage && result.usage.completionTokens > 0);
+    assert.strictEqual(result.requestId, 'req_fixture_0');
+  });
+
+  test('no key: no Authorization header at all; a key: Bearer to that server only', async () => {
+    fx.script({ text: 'a' }, { text: 'b' });
+    await collect(req());
+    await collect(req({ apiKey: 'sk-test-1234567890' }));
+    const [a, b] = fx.chatRequests();
+    assert.strictEqual(a.headers.authorization, undefined);
+    assert.strictEqual(b.headers.authorization, 'Bearer sk-test-1234567890');
+  });
+
+  test('only the parameters the user set are sent; reasoning models get max_completion_tokens and no temperature', () => {
+    const plain = requestBody(req());
+    assert.ok(!('temperature' in plain) && !('max_tokens' in plain) && !('max_completion_tokens' in plain));
+    const set = requestBody(req({ temperature: 0.2, maxTokens: 100 }));
+    assert.strictEqual(set.temperature, 0.2);
+    assert.strictEqual(set.max_tokens, 100);
+    const reasoning = requestBody(req({ model: 'gpt-5-mini', temperature: 0.2, maxTokens: 100 }));
+    assert.ok(!('temperature' in reasoning) && !('max_tokens' in reasoning));
+    assert.strictEqual(reasoning.max_completion_tokens, 100);
+    assert.ok(isReasoningModel('o3-mini') && isReasoningModel('o1') && isReasoningModel('gpt-5') && isReasoningModel('openai/gpt-5-mini'));
+    assert.ok(!isReasoningModel('gpt-4.1-mini') && !isReasoningModel('gpt-4o') && !isReasoningModel('gpt-5-chat-latest') && !isReasoningModel('llama3.1:8b'));
+  });
+
+  test('abort closes the connection at once and nothing is delivered after it', async () => {
+    fx.script({ chunks: ['one ', 'two ', 'three ', 'four ', 'five '], delayMs: 100 });
+    const ctrl = new AbortController();
+    const deltas: string[] = [];
+    const running = streamChat(req(), { onDelta: d => {
+      deltas.push(d);
+      if (deltas.length === 2) ctrl.abort();
+    } }, ctrl.signal).catch((e: unknown) => e);
+    const [r] = await fx.waitForRequests(1);
+    const closed = await fx.waitForClose(r, 2000);
+    const outcome = await running;
+    assert.strictEqual(closed.clientClosedEarly, true);
+    assert.ok(closed.chunksSent < 5);
+    assert.deepStrictEqual(deltas, ['one ', 'two ']);
+    // Either the stream ends quietly as cancelled, or what it throws is described as cancelled.
+    if (outcome instanceof Error) assert.strictEqual(describeError(outcome, req()).kind, 'cancelled');
+    else assert.strictEqual((outcome as { finishReason: string }).finishReason, 'cancelled');
+  });
+
+  test('finish_reason length and content_filter come back to the caller', async () => {
+    fx.script({ text: 'cut', finishReason: 'length' }, { text: 'x', finishReason: 'content_filter' });
+    assert.strictEqual((await collect(req())).result.finishReason, 'length');
+    assert.strictEqual((await collect(req())).result.finishReason, 'content_filter');
+  });
+
+  test('HTTP errors map to kinds with the server\'s message and request id', async () => {
+    const cases: [number, unknown, string][] = [
+      [401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }, 'auth'],
+      [403, { error: { message: 'Country not supported', type: 'permission_error' } }, 'permission'],
+      [404, { error: { message: 'The model `nope` does not exist', code: 'model_not_found' } }, 'notFound'],
+      [429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }, 'quota'],
+      [429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }, 'rateLimited'],
+      [400, { error: { message: 'maximum context length is 8192 tokens', code: 'context_length_exceeded' } }, 'contextLength'],
+      [400, { error: { message: 'Unrecognized request argument' } }, 'badRequest'],
+      [500, { error: { message: 'boom' } }, 'server'],
+      [503, { error: { message: 'overloaded' } }, 'server'],
+    ];
+    for (const [status, errorBody, kind] of cases) {
+      fx.script({ status, errorBody, headers: { 'x-request-id': `req_${status}_${kind}` } });
+      const f = await failure(req());
+      assert.strictEqual(f.kind, kind, `${status} ${JSON.stringify(errorBody)} -> ${JSON.stringify(f)}`);
+      const serverMsg = (errorBody as { error: { message: string } }).error.message;
+      assert.ok(f.message.includes(serverMsg), f.message);
+      assert.strictEqual(f.requestId, `req_${status}_${kind}`);
+    }
+  });
+
+  test('a 404 names the model and the URL', async () => {
+    fx.script({ status: 404 });
+    const f = await failure(req({ model: 'no-such-model' }));
+    assert.match(f.message, /no-such-model/);
+    assert.ok(f.message.includes(fx.baseUrl));
+  });
+
+  test('an error event inside a 200 stream is an error with the server\'s text, never an empty answer', async () => {
+    fx.script({ rawEvents: ['{"error":{"message":"The engine is currently overloaded","type":"server_error"}}'] });
+    const f = await failure(req());
+    assert.match(f.message, /overloaded/);
+    assert.notStrictEqual(f.kind, 'cancelled');
+  });
+
+  test('a stream that ends with no choice at all is a malformed stream', async () => {
+    fx.script({ rawEvents: ['{"id":"x","object":"chat.completion.chunk","choices":[]}'] });
+    assert.strictEqual((await failure(req())).kind, 'malformedStream');
+  });
+
+  test('a chunk that is not JSON is a malformed stream', async () => {
+    fx.script({ rawEvents: ['{"id":"x","choices":[{"delta":{"content":"a"}}]}', '{not json'] });
+    assert.strictEqual((await failure(req())).kind, 'malformedStream');
+  });
+
+  test('a refused loopback connection asks whether the local server runs', async () => {
+    const port = await new Promise<number>(resolve => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const f = await failure(req({ baseUrl: `http://127.0.0.1:${port}/v1` }));
+    assert.strictEqual(f.kind, 'connection');
+    assert.match(f.message, /refused/);
+    assert.match(f.message, /running/);
+  });
+
+  test('a reset mid-stream is an error, after the deltas that did arrive', async () => {
+    fx.script({ chunks: ['a', 'b', 'c', 'd'], resetAfterChunks: 2 });
+    const deltas: string[] = [];
+    let err: unknown;
+    try {
+      await streamChat(req(), { onDelta: d => deltas.push(d) }, new AbortController().signal);
+    } catch (e) {
+      err = e;
+    }
+    assert.deepStrictEqual(deltas, ['a', 'b']);
+    assert.ok(err, 'the reset is reported');
+    assert.notStrictEqual(describeError(err, req()).kind, 'cancelled');
+  });
+
+  test('key-shaped strings in server messages are redacted', async () => {
+    fx.script({ status: 401, errorBody: { error: { message: 'Incorrect API key provided: sk-proj-ABCDEFGHIJKLMNOP1234' } } });
+    const f = await failure(req());
+    assert.ok(!f.message.includes('ABCDEFGHIJKLMNOP1234'), f.message);
+  });
+});
