@@ -35,3 +35,27 @@ suite('Tandem is installed and wired', () => {
     assert.ok(!b[0].messages.some(m => m.id === 'x'));
   });
 });
+
+suite('Keybindings', () => {
+  const norm = (k: string) => k.split(' ').map(part => part.split('+').sort().join('+')).join(' ');
+
+  test('no Tandem keybinding collides with a VS Code default, and none uses keys a browser keeps', async () => {
+    await tandem();
+    await vscode.commands.executeCommand('workbench.action.openDefaultKeybindingsFile');
+    const doc = await waitFor('the default keybindings document', () => {
+      const d = vscode.window.activeTextEditor?.document;
+      return d && /"key":/.test(d.getText()) ? d : undefined;
+    });
+    const pairs = [...doc.getText().matchAll(/"key":\s*"([^"]+)",\s*"command":\s*"([^"]+)"/g)].map(m => ({ key: norm(m[1]), command: m[2] }));
+    assert.ok(pairs.length > 200, `parsed ${pairs.length} default keybindings`);
+    const ext = vscode.extensions.getExtension('tandem.tandem');
+    const ours = (ext?.packageJSON as { contributes: { keybindings: { key: string; command: string }[] } }).contributes.keybindings;
+    assert.ok(ours.length >= 3);
+    for (const kb of ours) {
+      const clash = pairs.filter(p => p.key === norm(kb.key) && !p.command.startsWith('tandem.') && !p.command.startsWith('-'));
+      assert.deepStrictEqual(clash, [], `${kb.key} (${kb.command}) collides`);
+      assert.ok(!/^(ctrl|cmd)\+[wtnl]$/.test(kb.key), `${kb.key} belongs to the browser or is Ctrl+L`);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});

@@ -1,0 +1,117 @@
+// Markdown to HTML for answers: markdown-it without raw HTML, links limited to http(s)/mailto/#, images
+// turned into links, code fences highlighted with their own language. Returns an HTML string and touches
+// no DOM, so the block splitter's guarantee can be unit-tested against it in plain Node; the caller
+// sanitizes (sanitize.ts) before the HTML reaches the page.
+
+import MarkdownIt from 'markdown-it';
+import type { Env, RendererRule, StateCore, Token } from 'markdown-it';
+import type { BlockParser } from './blocks';
+import { highlightCode, resolveLanguage } from './highlight';
+import { strings } from './strings';
+import { isAllowedHref } from './urls';
+
+const md = new MarkdownIt('default', { html: false, linkify: true, typographer: false, breaks: false });
+
+// A definition further down would change how links above it render, which breaks rendering finished
+// blocks once (blocks.ts); answers almost never use reference-style links.
+md.disable('reference');
+// Without a scheme, file names such as main.py or notes.md would become links to top-level domains.
+md.linkify.set({ fuzzyLink: false });
+md.validateLink = isAllowedHref;
+
+const { escapeHtml, unescapeAll } = md.utils;
+
+/** Env key holding the source lines of a tail that is still streaming (see isClosedFence). */
+const OPEN_LINES = 'tandemOpenLines';
+
+function openLines(env: Env | undefined): readonly string[] | undefined {
+  const lines = env?.[OPEN_LINES];
+  return Array.isArray(lines) ? (lines as string[]) : undefined;
+}
+
+function withoutFinalNewline(code: string): string {
+  return code.endsWith('\n') ? code.slice(0, -1) : code;
+}
+
+/** Whether a fence in a streaming tail has its closing line yet: only closed fences are highlighted. */
+function isClosedFence(token: Token, lines: readonly string[]): boolean {
+  if (!token.map) return true;
+  const last = token.map[1] - 1;
+  if (last <= token.map[0]) return false;
+  const line = (lines[last] ?? '').trim();
+  const marker = token.markup;
+  if (marker === '' || line.length < marker.length) return false;
+  for (const ch of line) if (ch !== marker[0]) return false;
+  return true;
+}
+
+/**
+ * `<pre><code>` for a code block. A registered language is highlighted (when `highlight`), any other
+ * plain name only becomes a class so the toolbar can show it, and the code is escaped.
+ */
+export function codeBlockHtml(code: string, languageName: string, highlight = true): string {
+  const language = resolveLanguage(languageName);
+  let classes = '';
+  if (language) classes = `hljs language-${language}`;
+  else if (/^[\w+#.-]{1,40}$/.test(languageName)) classes = `language-${languageName.toLowerCase()}`;
+  const body = language && highlight ? highlightCode(code, language) : escapeHtml(code);
+  return `<pre><code${classes ? ` class="${classes}"` : ''}>${body}</code></pre>\n`;
+}
+
+const renderFence: RendererRule = (tokens, idx, _options, env) => {
+  const token = tokens[idx];
+  const info = token.info ? unescapeAll(token.info).trim() : '';
+  const name = info.split(/\s+/, 1)[0] ?? '';
+  const lines = openLines(env);
+  return codeBlockHtml(withoutFinalNewline(token.content), name, lines === undefined || isClosedFence(token, lines));
+};
+
+const renderIndentedCode: RendererRule = (tokens, idx) =>
+  codeBlockHtml(withoutFinalNewline(tokens[idx].content), '', false);
+
+function insideLink(tokens: Token[], idx: number): boolean {
+  let depth = 0;
+  for (let i = idx - 1; i >= 0; i--) {
+    if (tokens[i].type === 'link_close') depth--;
+    else if (tokens[i].type === 'link_open') depth++;
+    if (depth > 0) return true;
+  }
+  return false;
+}
+
+// Images never load (no remote requests, no tracking pixels): each becomes a link the user can open
+// through the host like any other link, or plain text inside another link.
+const renderImage: RendererRule = (tokens, idx, options, env, self) => {
+  const token = tokens[idx];
+  const alt = self.renderInlineAsText(token.children ?? [], options, env);
+  const label = escapeHtml(alt ? `[${strings.image}: ${alt}]` : `[${strings.image}]`);
+  const src = token.attrGet('src') ?? '';
+  if (insideLink(tokens, idx) || !isAllowedHref(src)) return label;
+  return `<a href="${escapeHtml(src)}">${label}</a>`;
+};
+
+// The CSP forbids inline styles, so table alignment travels as a class.
+function alignmentAsClass(state: StateCore): void {
+  for (const token of state.tokens) {
+    if (token.type !== 'th_open' && token.type !== 'td_open') continue;
+    const match = /^text-align:(left|center|right)$/.exec(token.attrGet('style') ?? '');
+    token.attrs = token.attrs?.filter(([name]) => name !== 'style') ?? null;
+    if (match) token.attrJoin('class', `align-${match[1]}`);
+  }
+}
+
+md.core.ruler.after('block', 'tandem_alignment', alignmentAsClass);
+md.renderer.rules.fence = renderFence;
+md.renderer.rules.code_block = renderIndentedCode;
+md.renderer.rules.image = renderImage;
+
+/**
+ * HTML for markdown source. `open` marks the tail of an answer that is still streaming: its last fence
+ * may be unclosed and is then shown unhighlighted until the closing line arrives.
+ */
+export function renderMarkdown(src: string, open = false): string {
+  return md.render(src, open ? { [OPEN_LINES]: src.split(/\r\n?|\n/) } : {});
+}
+
+/** The parser the block splitter consults; it must be the one renderMarkdown uses. */
+export const blockParser: BlockParser = { parse: (src, env) => md.parse(src, env) };

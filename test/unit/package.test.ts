@@ -1,0 +1,61 @@
+// The VSIX that `npm run package` made (npm test builds it first): size budgets and what ships.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Names of the entries in a zip file, read from its central directory. */
+function zipEntries(file: string): string[] {
+  const buf = fs.readFileSync(file);
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  assert.ok(eocd >= 0, 'end of central directory found');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let n = 0; n < count; n++) {
+    assert.strictEqual(buf.readUInt32LE(p), 0x02014b50, 'central directory entry');
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return names;
+}
+
+suite('the packaged VSIX', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const vsix = path.join(ROOT, `tandem-${pkg.version}.vsix`);
+
+  test('is under 600 KB and 40 files, and ships only the allowlist', () => {
+    assert.ok(fs.existsSync(vsix), `${vsix} exists (npm test builds it; alone: npm run package)`);
+    const size = fs.statSync(vsix).size;
+    assert.ok(size < 600 * 1024, `VSIX is ${(size / 1024).toFixed(0)} KB`);
+    const names = zipEntries(vsix);
+    assert.ok(names.length < 40, `VSIX has ${names.length} files`);
+    const unexpected = names.filter(
+      n => !/^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/(extension|llm|webview)\.js|media\/(icon\.png|tandem\.svg|chat\.css)))$/.test(n),
+    );
+    assert.deepStrictEqual(unexpected, []);
+    for (const required of ['extension/dist/extension.js', 'extension/dist/llm.js', 'extension/dist/webview.js', 'extension/media/chat.css']) {
+      assert.ok(names.includes(required), `${required} ships`);
+    }
+  });
+
+  test('the manifest keeps the identity, the engine floor and a pinned @types/vscode', () => {
+    const m = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      publisher: string; name: string; engines: { vscode: string }; devDependencies: Record<string, string>; activationEvents: string[];
+    };
+    assert.strictEqual(`${m.publisher}.${m.name}`, 'tandem.tandem');
+    assert.strictEqual(m.engines.vscode, '^1.90.0');
+    assert.strictEqual(m.devDependencies['@types/vscode'], '1.90.0');
+    assert.ok(!m.activationEvents.includes('*'));
+  });
+});
