@@ -71,6 +71,7 @@ export function describeError(err: unknown, req: Pick<ChatRequest, 'baseUrl' | '
     const msg = serverMessage(err);
     const rid = err.requestID ?? undefined;
     const c = code(err);
+    if (status === undefined) return fail('server', `The server reported an error in the stream: ${msg}`, undefined, rid);
     if (/insufficient_quota/.test(c)) {
       return fail('quota', `Your account has no quota left: this is a billing matter, not a rate limit. Server said: ${msg}`, status, rid);
     }

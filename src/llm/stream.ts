@@ -1,4 +1,6 @@
-// One streamed chat completion: send, read deltas, finish with usage and finish reason.
+// One streamed chat completion: send, read deltas, finish with usage and finish reason. The SDK's own
+// timeout ends when headers arrive, so the time to the first token and the idle time between tokens
+// are watched here.
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { createClient } from './client';
 import { StreamError } from './errors';
@@ -9,13 +11,13 @@ export function isReasoningModel(model: string): boolean {
   return /^(o\d|gpt-5)(?![\w.-]*chat)/i.test(model.replace(/^openai\//, ''));
 }
 
-export function requestBody(req: ChatRequest): ChatCompletionCreateParamsStreaming {
+export function requestBody(req: ChatRequest, includeUsage = true): ChatCompletionCreateParamsStreaming {
   const body: ChatCompletionCreateParamsStreaming = {
     model: req.model,
     messages: req.messages,
     stream: true,
-    stream_options: { include_usage: true },
   };
+  if (includeUsage) body.stream_options = { include_usage: true };
   const reasoning = isReasoningModel(req.model);
   if (req.temperature !== undefined && !reasoning) body.temperature = req.temperature;
   if (req.maxTokens !== undefined) {
@@ -25,32 +27,91 @@ export function requestBody(req: ChatRequest): ChatCompletionCreateParamsStreami
   return body;
 }
 
-interface ErrorCarrier {
-  error?: { message?: unknown } | string;
+export interface StreamOptions {
+  /** From sending until the first content arrives (headers included). 0: no limit. */
+  firstTokenTimeoutMs?: number;
+  /** Between two chunks once the answer started. 0: no limit. */
+  idleTimeoutMs?: number;
+  includeUsage?: boolean;
 }
 
-export async function streamChat(req: ChatRequest, handlers: StreamHandlers, signal: AbortSignal): Promise<StreamResult> {
-  const client = createClient(req, handlers);
-  const { data: stream, request_id } = await client.chat.completions.create(requestBody(req), { signal }).withResponse();
-  const requestId = request_id ?? undefined;
+/** Error shapes that servers put in a 200 stream, besides OpenAI's `{"error": ...}` (which the SDK throws). */
+interface ErrorCarrier {
+  error?: { message?: unknown } | string;
+  /** text-generation-inference, some proxies */
+  detail?: unknown;
+  object?: string;
+  message?: unknown;
+}
+
+function inStreamError(raw: unknown): string | undefined {
+  const chunk = raw as ErrorCarrier & { choices?: unknown };
+  if (chunk.error) return typeof chunk.error === 'string' ? chunk.error : String(chunk.error.message ?? JSON.stringify(chunk.error));
+  if (chunk.object === 'error') return String(chunk.message ?? JSON.stringify(chunk));
+  if (chunk.detail !== undefined && !chunk.choices) return typeof chunk.detail === 'string' ? chunk.detail : JSON.stringify(chunk.detail);
+  return undefined;
+}
+
+export async function streamChat(req: ChatRequest, handlers: StreamHandlers, signal: AbortSignal, opts: StreamOptions = {}): Promise<StreamResult> {
+  // Our own controller: the caller's signal (Stop) and our timeouts both abort the request at once.
+  const inner = new AbortController();
+  let timedOut: string | undefined;
+  const onOuterAbort = () => inner.abort();
+  signal.addEventListener('abort', onOuterAbort);
+  if (signal.aborted) inner.abort();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (ms: number | undefined, what: string) => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (ms && ms > 0) {
+      timer = setTimeout(() => {
+        timedOut = what;
+        inner.abort();
+      }, ms);
+    }
+  };
+  const started = Date.now();
+  arm(opts.firstTokenTimeoutMs, `No answer from ${req.baseUrl} within ${Math.round((opts.firstTokenTimeoutMs ?? 0) / 1000)} s.`);
+  let requestId: string | undefined;
   let finishReason: string | null = null;
   let usage: StreamResult['usage'];
   let sawChoice = false;
-  for await (const chunk of stream as AsyncIterable<ChatCompletionChunk & ErrorCarrier>) {
-    if (chunk.error) {
-      const m = typeof chunk.error === 'string' ? chunk.error : String(chunk.error.message ?? JSON.stringify(chunk.error));
-      throw new StreamError('server', `The server reported an error mid-stream: ${m}`, requestId);
+  let firstToken = false;
+  try {
+    const client = createClient(req, handlers);
+    const { data: stream, request_id, response } = await client.chat.completions
+      .create(requestBody(req, opts.includeUsage !== false), { signal: inner.signal })
+      .withResponse();
+    requestId = request_id ?? undefined;
+    handlers.onResponseHeaders?.(response.headers);
+    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      const err = inStreamError(chunk);
+      if (err !== undefined) throw new StreamError('server', `The server reported an error in the stream: ${err}`, requestId);
+      if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+      for (const choice of chunk.choices ?? []) {
+        sawChoice = true;
+        const text = choice.delta?.content;
+        if (text) {
+          if (!firstToken) {
+            firstToken = true;
+            handlers.onLog?.('debug', `first token after ${Date.now() - started} ms`);
+          }
+          handlers.onDelta(text);
+        }
+        if (choice.finish_reason) finishReason = choice.finish_reason;
+      }
+      if (firstToken) arm(opts.idleTimeoutMs, `The server stopped sending for ${Math.round((opts.idleTimeoutMs ?? 0) / 1000)} s in the middle of the answer.`);
     }
-    if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
-    for (const choice of chunk.choices ?? []) {
-      sawChoice = true;
-      const text = choice.delta?.content;
-      if (text) handlers.onDelta(text);
-      if (choice.finish_reason) finishReason = choice.finish_reason;
-    }
+  } catch (e) {
+    if (timedOut) throw new StreamError('timeout', timedOut, requestId);
+    throw e;
+  } finally {
+    if (timer) clearTimeout(timer);
+    signal.removeEventListener('abort', onOuterAbort);
   }
   if (signal.aborted) return { finishReason: 'cancelled', usage, requestId };
-  if (!sawChoice) throw new StreamError('malformedStream', 'The server ended the stream without sending an answer.', requestId);
+  if (timedOut) throw new StreamError('timeout', timedOut, requestId);
   if ((finishReason as string | null) === 'error') throw new StreamError('server', 'The server ended the answer with an error.', requestId);
+  if (!sawChoice) throw new StreamError('malformedStream', 'The server ended the stream without sending an answer.', requestId);
   return { finishReason, usage, requestId };
 }

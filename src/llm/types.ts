@@ -31,6 +31,8 @@ export interface StreamHandlers {
   onDelta(text: string): void;
   /** One line per request and notable event; never contains the key (redacted again by the host). */
   onLog?(level: 'trace' | 'debug' | 'info' | 'warn' | 'error', line: string): void;
+  /** The response headers of a request that was answered (rate-limit headers refine pacing). */
+  onResponseHeaders?(headers: Headers): void;
 }
 
 /** What a failure looks like once it leaves dist/llm.js: plain data, safe to show. */
