@@ -38,7 +38,8 @@ function isClosedFence(token: Token, lines: readonly string[]): boolean {
   if (!token.map) return true;
   const last = token.map[1] - 1;
   if (last <= token.map[0]) return false;
-  const line = (lines[last] ?? '').trim();
+  // Inside a block quote the closing line carries the quote markers.
+  const line = (lines[last] ?? '').replace(/^[\s>]+/, '').trimEnd();
   const marker = token.markup;
   if (marker === '' || line.length < marker.length) return false;
   for (const ch of line) if (ch !== marker[0]) return false;
@@ -85,7 +86,7 @@ const renderImage: RendererRule = (tokens, idx, options, env, self) => {
   const token = tokens[idx];
   const alt = self.renderInlineAsText(token.children ?? [], options, env);
   const label = escapeHtml(alt ? `[${strings.image}: ${alt}]` : `[${strings.image}]`);
-  const src = token.attrGet('src') ?? '';
+  const src = String(token.attrGet('src') ?? '');
   if (insideLink(tokens, idx) || !isAllowedHref(src)) return label;
   return `<a href="${escapeHtml(src)}">${label}</a>`;
 };
@@ -94,7 +95,7 @@ const renderImage: RendererRule = (tokens, idx, options, env, self) => {
 function alignmentAsClass(state: StateCore): void {
   for (const token of state.tokens) {
     if (token.type !== 'th_open' && token.type !== 'td_open') continue;
-    const match = /^text-align:(left|center|right)$/.exec(token.attrGet('style') ?? '');
+    const match = /^text-align:(left|center|right)$/.exec(String(token.attrGet('style') ?? ''));
     token.attrs = token.attrs?.filter(([name]) => name !== 'style') ?? null;
     if (match) token.attrJoin('class', `align-${match[1]}`);
   }

@@ -22,6 +22,7 @@ export const strings = {
 
   copy: 'Copy',
   copyTitle: 'Copy this code to the clipboard',
+  copied: 'Copied',
   insert: 'Insert at Cursor',
   insertTitle: 'Insert this code at the cursor in the active editor',
   codeBlockLabel: (language: string): string => (language ? `${language} code` : 'Code'),

@@ -1,0 +1,27 @@
+// Entry point of the chat webview bundle: connects the host's messages to the view and the view's
+// intents to the host.
+
+import { parseHostMessage, type WebviewMessage } from '../protocol';
+import { ChatView } from './chatView';
+import { interceptLinks } from './links';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const post = (message: WebviewMessage): void => vscode.postMessage(message);
+
+const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
+const view = new ChatView(root, post);
+interceptLinks(document, post);
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = parseHostMessage(event.data);
+  // Malformed or unknown messages (a stale bundle after an update) are dropped; the host logs its side.
+  if (message) view.handle(message);
+});
+
+post({ type: 'ready' });
