@@ -8,6 +8,7 @@ import { KeyStore } from './host/keyStore';
 import { ChatSession } from './host/session';
 import { ChatViewProvider } from './host/chatViewProvider';
 import { offerEnvKeyImport, registerCommands } from './host/commands';
+import { ModelStatusBar } from './host/statusBar';
 
 /** What other extensions and tests get from `activate()`. Snapshots are copies: changing them changes nothing. */
 export interface TandemApi {
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
     log,
     session,
     view,
+    new ModelStatusBar(session),
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     ...registerCommands({ ...deps, session, view }),
   );

@@ -22,7 +22,28 @@ export type ErrorKind =
   | 'unknown';
 
 /** A next step offered with an error; the host decides what each one does. */
-export type ErrorAction = 'setApiKey' | 'openSettings' | 'retry' | 'showLog';
+export type ErrorAction =
+  | 'setApiKey'
+  | 'openSettings'
+  | 'retry'
+  | 'continue'
+  | 'selectModel'
+  | 'trimAndRetry'
+  | 'openUsage'
+  | 'testConnection'
+  | 'showLog';
+
+export const ERROR_ACTIONS: readonly ErrorAction[] = [
+  'setApiKey',
+  'openSettings',
+  'retry',
+  'continue',
+  'selectModel',
+  'trimAndRetry',
+  'openUsage',
+  'testConnection',
+  'showLog',
+];
 
 export interface MessageError {
   kind: ErrorKind;
@@ -39,6 +60,25 @@ export interface CodeContext {
   code: string;
 }
 
+/** Tokens and cost of one answer: from the server's `usage` when it sent one, else estimated. */
+export interface MessageUsage {
+  promptTokens: number;
+  completionTokens: number;
+  estimated: boolean;
+  /** USD; undefined when the price of the model is not known. */
+  costUsd?: number;
+}
+
+/** The request waits before it is sent: client-side pacing or a retry after a failure. */
+export interface MessageWait {
+  reason: 'pacing' | 'retry';
+  /** When it will be sent, ms since epoch (the view counts down). */
+  until: number;
+  position?: number;
+  attempt?: number;
+  detail?: string;
+}
+
 export interface ChatMessage {
   id: string;
   role: Role;
@@ -49,6 +89,18 @@ export interface ChatMessage {
   streaming: boolean;
   /** True when the user stopped the answer before it was complete. */
   stopped?: boolean;
+  usage?: MessageUsage;
+  /** What Tandem changed in the request, in words: dropped turns, truncated code, redacted secrets. */
+  notices?: string[];
+  wait?: MessageWait;
+}
+
+export interface SessionTotals {
+  answers: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** USD for the answers whose price is known. */
+  costUsd: number;
 }
 
 export interface ConversationState {
@@ -62,6 +114,7 @@ export interface ViewState {
   /** Provider and model shown in the composer. */
   model: string;
   streaming: boolean;
+  totals?: SessionTotals;
 }
 
 // ---- host -> webview ----
@@ -78,11 +131,11 @@ export type WebviewMessage =
   | { type: 'stop' }
   | { type: 'newConversation' }
   | { type: 'errorAction'; messageId: string; action: ErrorAction }
+  | { type: 'retryNow' }
   | { type: 'copyCode'; code: string }
   | { type: 'insertCode'; code: string }
   | { type: 'openLink'; href: string };
 
-const ERROR_ACTIONS: readonly ErrorAction[] = ['setApiKey', 'openSettings', 'retry', 'showLog'];
 const MAX_TEXT = 1_000_000;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -99,6 +152,7 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
   switch (raw.type) {
     case 'ready':
     case 'stop':
+    case 'retryNow':
     case 'newConversation':
       return { type: raw.type };
     case 'ask':

@@ -2,7 +2,8 @@
 // deltas; turns the webview's intents (parsed at the boundary) into actions.
 import * as vscode from 'vscode';
 import * as crypto from 'crypto';
-import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../protocol';
+import { parseWebviewMessage, type ErrorAction, type HostMessage, type WebviewMessage } from '../protocol';
+import { readSettings } from './settings';
 import { CHAT_VIEW_ID, Commands } from './ids';
 import type { ChatSession } from './session';
 import type { Log } from './log';
@@ -93,11 +94,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'newConversation':
         this.session.newConversation();
         return;
+      case 'retryNow':
+        this.session.retryNow();
+        return;
       case 'errorAction':
-        if (msg.action === 'retry') await this.session.retry(msg.messageId);
-        else if (msg.action === 'setApiKey') await vscode.commands.executeCommand(Commands.setApiKey);
-        else if (msg.action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.');
-        else this.log.show();
+        await this.errorAction(msg.messageId, msg.action);
         return;
       case 'copyCode':
         await vscode.env.clipboard.writeText(msg.code);
@@ -110,6 +111,41 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       default: {
         const unreachable: never = msg;
+        return unreachable;
+      }
+    }
+  }
+
+  private async errorAction(messageId: string, action: ErrorAction): Promise<void> {
+    switch (action) {
+      case 'retry':
+        return this.session.retry(messageId);
+      case 'trimAndRetry':
+        return this.session.retry(messageId, 'trim');
+      case 'continue':
+        return this.session.continueAnswer(messageId);
+      case 'setApiKey':
+        await vscode.commands.executeCommand(Commands.setApiKey);
+        return;
+      case 'selectModel':
+        await vscode.commands.executeCommand(Commands.selectModel);
+        return;
+      case 'testConnection':
+        await vscode.commands.executeCommand(Commands.testConnection);
+        return;
+      case 'openSettings':
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.');
+        return;
+      case 'openUsage': {
+        const url = readSettings().preset.usageUrl;
+        if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+        return;
+      }
+      case 'showLog':
+        this.log.show();
+        return;
+      default: {
+        const unreachable: never = action;
         return unreachable;
       }
     }

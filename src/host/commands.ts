@@ -9,6 +9,7 @@ import type { ChatSession } from './session';
 import type { ChatViewProvider } from './chatViewProvider';
 import type { KeyStore } from './keyStore';
 import type { Log } from './log';
+import { selectModel, selectProvider, testConnection } from './providerCommands';
 
 const OPENAI_ORIGIN = 'https://api.openai.com';
 
@@ -48,6 +49,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(Commands.setApiKey, () => setApiKey(d)),
     vscode.commands.registerCommand(Commands.clearApiKey, () => clearApiKey(d)),
     vscode.commands.registerCommand(Commands.showLog, () => d.log.show()),
+    vscode.commands.registerCommand(Commands.selectProvider, () => selectProvider(d)),
+    vscode.commands.registerCommand(Commands.selectModel, () => selectModel(d)),
+    vscode.commands.registerCommand(Commands.testConnection, (opts?: { quiet?: boolean }) => testConnection(d, { quiet: opts?.quiet === true })),
   ];
 }
 

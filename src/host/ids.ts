@@ -10,6 +10,9 @@ export const Commands = {
   setApiKey: 'tandem.setApiKey',
   clearApiKey: 'tandem.clearApiKey',
   showLog: 'tandem.showLog',
+  selectProvider: 'tandem.selectProvider',
+  selectModel: 'tandem.selectModel',
+  testConnection: 'tandem.testConnection',
 } as const;
 
 export const CHAT_VIEW_ID = 'tandem.chatView';

@@ -1,25 +1,35 @@
 // Owns every conversation and the one request in flight. The webview and the public API only see
 // what this class publishes: full state on demand, coalesced deltas while streaming.
 import * as vscode from 'vscode';
-import type { ChatMessage, CodeContext, ConversationState, MessageError, ViewState } from '../protocol';
-import type { ChatTurn, LlmFailure } from '../llm/types';
+import type { ChatMessage, CodeContext, ConversationState, MessageError, SessionTotals, ViewState } from '../protocol';
+import type { ChatRequest, LlmFailure, LlmModule } from '../llm/types';
+import type { ChatRunner, WaitEvent } from '../llm/runner';
 import * as conv from '../core/conversation';
-import { codeQuestionMessage, systemPrompt } from '../core/prompts';
+import { systemPrompt } from '../core/prompts';
 import { actionsFor } from '../core/errorActions';
-import { readSettings } from './settings';
+import { planRequest } from '../core/requestPlan';
+import { estimateChatTokens, estimateTokens, tokenFamily, TokenCalibrator } from '../core/tokens';
+import { costUsd, knownPrice } from '../core/pricing';
+import { endpointOrigin } from '../core/endpoint';
+import { readSettings, type TandemSettings } from './settings';
 import type { KeyStore } from './keyStore';
 import type { Log } from './log';
 import { loadLlm } from './llmLoader';
+import { ContextWindows } from './contextWindows';
 import { STREAMING_CONTEXT_KEY } from './ids';
 
 /** Deltas are published at most this often: one message per frame to the webview. */
 const FLUSH_MS = 16;
+/** Tokens assumed for an answer when pacing tokens per minute and maxTokens is unset. */
+const EXPECTED_ANSWER_TOKENS = 512;
 
 export interface AppendEvent {
   conversationId: string;
   messageId: string;
   text: string;
 }
+
+type RunMode = 'fresh' | 'continue' | 'trim';
 
 interface InFlight {
   controller: AbortController;
@@ -34,6 +44,10 @@ export class ChatSession implements vscode.Disposable {
   private inFlight: InFlight | undefined;
   private pending = '';
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private runner: ChatRunner | undefined;
+  private readonly windows = new ContextWindows();
+  private readonly calibrator = new TokenCalibrator();
+  private readonly totals: SessionTotals = { answers: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
 
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly appended = new vscode.EventEmitter<AppendEvent>();
@@ -43,7 +57,7 @@ export class ChatSession implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** Text was appended to a streaming message. */
   readonly onDidAppend = this.appended.event;
-  /** One message changed as a whole (finished, failed, stopped). */
+  /** One message changed as a whole (finished, failed, stopped, waiting). */
   readonly onDidUpdateMessage = this.messageUpdated.event;
   /** The active conversation changed shape (new message, new conversation): resend the state. */
   readonly onDidReset = this.reset.event;
@@ -66,9 +80,13 @@ export class ChatSession implements vscode.Disposable {
     return this.conversations.map(conv.snapshot);
   }
 
+  getTotals(): SessionTotals {
+    return { ...this.totals };
+  }
+
   viewState(): ViewState {
     const s = readSettings();
-    return { conversation: conv.snapshot(this.active), model: s.model, streaming: this.streaming };
+    return { conversation: conv.snapshot(this.active), model: s.model, streaming: this.streaming, totals: this.getTotals() };
   }
 
   newConversation(): void {
@@ -93,22 +111,35 @@ export class ChatSession implements vscode.Disposable {
     c.messages.push(answer);
     this.reset.fire();
     this.changed.fire();
-    await this.run(c, answer);
+    await this.run(c, answer, 'fresh');
   }
 
-  /** Runs again the question an answer replied to, replacing that answer. */
-  async retry(messageId: string): Promise<void> {
+  /** Runs again the question an answer replied to, replacing that answer ('trim': with half the context). */
+  async retry(messageId: string, mode: 'fresh' | 'trim' = 'fresh'): Promise<void> {
     if (this.inFlight) return;
-    const c = this.conversations.find(x => x.messages.some(m => m.id === messageId));
-    if (!c) return;
-    const i = c.messages.findIndex(m => m.id === messageId);
-    if (c.messages[i].role !== 'assistant' || i === 0) return;
+    const found = this.locate(messageId);
+    if (!found || found.message.role !== 'assistant' || found.index === 0) return;
     const answer = conv.assistantMessage();
-    c.messages.splice(i, 1, answer);
-    this.activeId = c.id;
+    found.conversation.messages.splice(found.index, 1, answer);
+    this.activeId = found.conversation.id;
     this.reset.fire();
     this.changed.fire();
-    await this.run(c, answer);
+    await this.run(found.conversation, answer, mode);
+  }
+
+  /** Asks the model to go on from where a cut-off or failed answer stopped, appending to it. */
+  async continueAnswer(messageId: string): Promise<void> {
+    if (this.inFlight) return;
+    const found = this.locate(messageId);
+    if (!found || found.message.role !== 'assistant' || found.message.text === '') return;
+    const answer = found.message;
+    answer.error = undefined;
+    answer.stopped = undefined;
+    answer.streaming = true;
+    this.activeId = found.conversation.id;
+    this.messageUpdated.fire({ conversationId: found.conversation.id, message: { ...answer } });
+    this.changed.fire();
+    await this.run(found.conversation, answer, 'continue');
   }
 
   /** Stops the answer being generated: the HTTP request is aborted at once, the partial text stays. */
@@ -119,40 +150,36 @@ export class ChatSession implements vscode.Disposable {
     return true;
   }
 
-  findMessage(messageId: string): ChatMessage | undefined {
-    for (const c of this.conversations) {
-      const m = c.messages.find(x => x.id === messageId);
-      if (m) return m;
+  /** Ends a retry or pacing wait now. */
+  retryNow(): boolean {
+    return this.runner?.retryNow() ?? false;
+  }
+
+  private locate(messageId: string): { conversation: ConversationState; message: ChatMessage; index: number } | undefined {
+    for (const conversation of this.conversations) {
+      const index = conversation.messages.findIndex(m => m.id === messageId);
+      if (index >= 0) return { conversation, message: conversation.messages[index], index };
     }
     return undefined;
   }
 
-  private turns(c: ConversationState, upTo: ChatMessage, system: string): ChatTurn[] {
-    const turns: ChatTurn[] = [{ role: 'system', content: system }];
-    for (const m of c.messages) {
-      if (m === upTo) break;
-      if (m.role === 'assistant' && (m.error || m.text === '')) continue;
-      const content = m.role === 'user' && m.context ? codeQuestionMessage(m.text, m.context) : m.text;
-      turns.push({ role: m.role, content });
-    }
-    return turns;
+  private settingsProblem(s: TandemSettings): MessageError | undefined {
+    if (!s.baseUrl) return { kind: 'badRequest', message: s.baseUrlError ?? vscode.l10n.t('The base URL is not set.'), actions: ['openSettings', 'retry'] };
+    if (s.model === '') return { kind: 'badRequest', message: vscode.l10n.t('No model is set. Pick one to continue.'), actions: ['selectModel', 'retry'] };
+    return undefined;
   }
 
-  private async run(c: ConversationState, answer: ChatMessage): Promise<void> {
+  private async run(c: ConversationState, answer: ChatMessage, mode: RunMode): Promise<void> {
     const s = readSettings();
-    const settingsError = !s.baseUrl
-      ? `The base URL "${s.rawBaseUrl}" is not an http(s) URL.`
-      : s.model === ''
-        ? 'No model is set.'
-        : undefined;
-    if (settingsError || !s.baseUrl) {
-      this.fail(c, answer, { kind: 'badRequest', message: `${settingsError} Set it in the Tandem settings.`, actions: ['openSettings', 'retry'] });
+    const problem = this.settingsProblem(s);
+    if (problem || !s.baseUrl) {
+      this.finishWith(c, answer, problem ?? { kind: 'badRequest', message: 'The base URL is not set.', actions: ['openSettings'] });
       return;
     }
     const key = await this.keys.lookup(s.provider, s.baseUrl);
     if (key.kind === 'missing') {
       this.log.warn('session', `no API key for ${s.provider} at ${key.origin}; nothing was sent`);
-      this.fail(c, answer, {
+      this.finishWith(c, answer, {
         kind: 'missingKey',
         message: vscode.l10n.t('No API key is set for {0}. Set one to continue; it is kept in VS Code\'s secret storage. Nothing was sent.', key.origin),
         actions: actionsFor('missingKey'),
@@ -167,44 +194,84 @@ export class ChatSession implements vscode.Disposable {
     const done = new Promise<void>(r => (resolveDone = r));
     this.inFlight = { controller, conversationId: c.id, messageId: answer.id, done };
     void vscode.commands.executeCommand('setContext', STREAMING_CONTEXT_KEY, true);
-    const req = {
+    const req: ChatRequest = {
       baseUrl: s.baseUrl,
       apiKey: key.kind === 'key' ? key.key : undefined,
       model: s.model,
-      messages: this.turns(c, answer, systemPrompt(s.systemPrompt)),
+      messages: [],
       temperature: s.temperature,
       maxTokens: s.maxTokens,
+      azure: s.provider === 'azure' ? s.azure : undefined,
     };
     const started = Date.now();
+    const textBefore = answer.text;
+    let llm: LlmModule | undefined;
     try {
-      const llm = loadLlm();
-      const result = await llm.streamChat(
+      llm = loadLlm();
+      this.runner ??= new llm.ChatRunner();
+      const family = tokenFamily(s.model);
+      const window = await this.windows.resolve(s, req, llm, controller.signal);
+      const index = c.messages.indexOf(answer);
+      const plan = planRequest({
+        system: systemPrompt(s.systemPrompt),
+        messages: c.messages.slice(0, index),
+        continueFrom: mode === 'continue' ? answer.text : undefined,
+        contextWindow: mode === 'trim' ? Math.floor(window.tokens / 2) : window.tokens,
+        maxTokens: s.maxTokens,
+        count: t => this.calibrator.estimate(t, family),
+        redactSecrets: s.redactSecrets,
+      });
+      const cut = plan.notices.some(n => !n.includes('[REDACTED]'));
+      answer.notices = [...plan.notices, ...(cut && window.note ? [window.note] : [])];
+      if (answer.notices.length === 0) answer.notices = undefined;
+      if (!plan.fits) {
+        throw new ContextTooSmall(window.tokens);
+      }
+      if (answer.notices) this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
+      req.messages = plan.messages;
+      this.log.trace('session', `request content: ${JSON.stringify(plan.messages)}`);
+      const rawPromptEstimate = estimateChatTokens(plan.messages, family);
+      const result = await this.runner.run(
         req,
         {
           onDelta: text => this.appendDelta(c, answer, text),
           onLog: (level, line) => this.log[level]('llm', line),
+          onWait: w => this.showWait(c, answer, w),
         },
         controller.signal,
+        {
+          firstTokenTimeoutMs: s.firstTokenTimeoutMs,
+          idleTimeoutMs: s.idleTimeoutMs,
+          limits: s.limits,
+          estimatedTokens: plan.promptTokens + (s.maxTokens ?? EXPECTED_ANSWER_TOKENS),
+        },
       );
       this.flush(c, answer);
       answer.streaming = false;
+      answer.wait = undefined;
+      const completion = answer.text.slice(textBefore.length);
+      if (result.usage) this.calibrator.record(family, rawPromptEstimate, result.usage.promptTokens);
+      this.recordUsage(s, answer, result.usage ?? { promptTokens: plan.promptTokens, completionTokens: estimateTokens(completion, family) }, !result.usage);
       if (controller.signal.aborted) answer.stopped = true;
-      else if (result.finishReason === 'length') answer.error = { kind: 'badRequest', message: vscode.l10n.t('The answer was cut off at the token limit.'), actions: ['retry'] };
-      else if (result.finishReason === 'content_filter') answer.error = { kind: 'contentFilter', message: vscode.l10n.t('The server filtered the answer (content filter).'), actions: ['retry'] };
+      else if (result.finishReason === 'length') {
+        answer.error = { kind: 'badRequest', message: vscode.l10n.t('The answer reached the token limit and was cut off.'), actions: ['continue'] };
+      } else if (result.finishReason === 'content_filter') {
+        answer.error = { kind: 'contentFilter', message: vscode.l10n.t('The server\'s content filter stopped this answer.'), actions: actionsFor('contentFilter', answer.text !== '') };
+      } else if (answer.text.trim() === '') {
+        answer.error = { kind: 'malformedStream', message: vscode.l10n.t('The server finished without any text in its answer.'), actions: actionsFor('malformedStream') };
+      }
       this.log.info('session', `answer ${answer.id}: ${answer.text.length} chars in ${Date.now() - started} ms, finish ${result.finishReason ?? '-'}` +
         (result.usage ? `, tokens ${result.usage.promptTokens}+${result.usage.completionTokens}` : ''));
     } catch (e) {
       this.flush(c, answer);
+      answer.streaming = false;
+      answer.wait = undefined;
       if (controller.signal.aborted) {
-        answer.streaming = false;
         answer.stopped = true;
         this.log.info('session', `answer ${answer.id} stopped by the user after ${answer.text.length} chars`);
       } else {
-        const failure: LlmFailure = loadLlm().describeError(e, req);
-        this.log.error('session', `answer ${answer.id} failed: ${failure.kind}: ${failure.message}${failure.requestId ? ` (request id ${failure.requestId})` : ''}`);
-        const withId = failure.requestId ? `${failure.message} (request id ${failure.requestId})` : failure.message;
-        answer.error = { kind: failure.kind, message: withId, actions: actionsFor(failure.kind) };
-        answer.streaming = false;
+        answer.error = this.describe(e, llm, req, s, answer.text !== '');
+        this.log.error('session', `answer ${answer.id} failed: ${answer.error.kind}: ${answer.error.message}`);
       }
     } finally {
       this.inFlight = undefined;
@@ -215,7 +282,52 @@ export class ChatSession implements vscode.Disposable {
     }
   }
 
-  private fail(c: ConversationState, answer: ChatMessage, error: MessageError): void {
+  private describe(e: unknown, llm: LlmModule | undefined, req: ChatRequest, s: TandemSettings, partial: boolean): MessageError {
+    if (e instanceof ContextTooSmall) {
+      return {
+        kind: 'contextLength',
+        message: vscode.l10n.t('The system prompt and the question alone do not fit the context window of {0} ({1} tokens). Shorten them, or set "tandem.contextWindow" if the model takes more.', s.model, e.tokens.toLocaleString('en-US')),
+        actions: ['openSettings'],
+      };
+    }
+    if (!llm) return { kind: 'unknown', message: vscode.l10n.t('Tandem could not load its API client: {0}', String(e)), actions: ['showLog'] };
+    const f: LlmFailure = llm.describeError(e, req);
+    let message = f.message;
+    if (f.kind === 'connection' && s.preset.local && /refused/.test(message)) {
+      message = vscode.l10n.t('Could not connect to {0}: the connection was refused. Is {1} running on {2}?', req.baseUrl, s.preset.label, endpointOrigin(req.baseUrl)?.replace(/^https?:\/\//, '') ?? req.baseUrl);
+    }
+    if (f.retryAt !== undefined) {
+      const minutes = Math.max(1, Math.round((f.retryAt - Date.now()) / 60000));
+      message += ' ' + vscode.l10n.t('The server asks to wait until {0} (about {1} min); Tandem does not wait that long by itself. Retry then, or now.', new Date(f.retryAt).toLocaleTimeString(), minutes);
+    }
+    if (f.kind === 'quota' && s.preset.usageUrl) message += ' ' + vscode.l10n.t('See {0}.', s.preset.usageUrl);
+    if (f.requestId) message += ` (request id ${f.requestId})`;
+    return { kind: f.kind, message, actions: actionsFor(f.kind, partial) };
+  }
+
+  private recordUsage(s: TandemSettings, answer: ChatMessage, usage: { promptTokens: number; completionTokens: number }, estimated: boolean): void {
+    const price = s.prices[s.model] ?? knownPrice(s.model);
+    const cost = price ? costUsd(price, usage.promptTokens, usage.completionTokens) : undefined;
+    const previous = answer.usage;
+    answer.usage = {
+      promptTokens: usage.promptTokens + (previous?.promptTokens ?? 0),
+      completionTokens: usage.completionTokens + (previous?.completionTokens ?? 0),
+      estimated: estimated || previous?.estimated === true,
+      costUsd: cost === undefined ? undefined : cost + (previous?.costUsd ?? 0),
+    };
+    if (!previous) this.totals.answers += 1;
+    this.totals.promptTokens += usage.promptTokens;
+    this.totals.completionTokens += usage.completionTokens;
+    this.totals.costUsd += cost ?? 0;
+  }
+
+  private showWait(c: ConversationState, answer: ChatMessage, w: WaitEvent | undefined): void {
+    answer.wait = w ? { reason: w.reason, until: w.until, position: w.position, attempt: w.attempt, detail: w.detail } : undefined;
+    this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
+    this.changed.fire();
+  }
+
+  private finishWith(c: ConversationState, answer: ChatMessage, error: MessageError): void {
     const i = c.messages.indexOf(answer);
     const updated = conv.withError(answer, error);
     if (i >= 0) c.messages[i] = updated;
@@ -243,9 +355,16 @@ export class ChatSession implements vscode.Disposable {
   dispose(): void {
     this.stop();
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.runner?.dispose();
     this.changed.dispose();
     this.appended.dispose();
     this.messageUpdated.dispose();
     this.reset.dispose();
+  }
+}
+
+class ContextTooSmall extends Error {
+  constructor(readonly tokens: number) {
+    super('context too small');
   }
 }

@@ -1,34 +1,91 @@
-// Reads Tandem's settings. Endpoint settings are restricted in untrusted workspaces (package.json),
-// so VS Code itself ignores a workspace's baseUrl there.
+// Reads Tandem's settings into one plain object. Endpoint settings are restricted in untrusted
+// workspaces (package.json), so VS Code itself ignores a workspace's values for them there.
 import * as vscode from 'vscode';
-import { SETTINGS_SECTION, Settings } from './ids';
-import { normalizeBaseUrl } from '../core/endpoint';
+import { SETTINGS_SECTION } from './ids';
+import { normalizeProviderBaseUrl, providerById, type ProviderId, type ProviderPreset } from '../core/providers';
+import type { Price } from '../core/pricing';
 
 export interface TandemSettings {
-  provider: string;
-  /** Normalised; undefined when the setting is not an http(s) URL. */
+  provider: ProviderId;
+  preset: ProviderPreset;
+  /** The API root requests go to (for Azure: the resource endpoint); undefined when it cannot be used. */
   baseUrl: string | undefined;
+  /** Why baseUrl is undefined, in words the user can act on. */
+  baseUrlError: string | undefined;
   rawBaseUrl: string;
+  /** True when the user set tandem.baseUrl; otherwise the preset's address is used. */
+  baseUrlIsSet: boolean;
   model: string;
   temperature: number | undefined;
   maxTokens: number | undefined;
   systemPrompt: string;
+  azure: { deployment: string; apiVersion: string };
+  limits: { requestsPerMinute?: number; tokensPerMinute?: number };
+  firstTokenTimeoutMs: number;
+  idleTimeoutMs: number;
+  contextWindow: number | undefined;
+  prices: Record<string, Price>;
+  redactSecrets: boolean;
 }
 
 function optionalNumber(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+function prices(v: unknown): Record<string, Price> {
+  const out: Record<string, Price> = {};
+  if (typeof v !== 'object' || v === null) return out;
+  for (const [model, p] of Object.entries(v as Record<string, unknown>)) {
+    const rec = p as { input?: unknown; output?: unknown } | null;
+    if (rec && typeof rec.input === 'number' && typeof rec.output === 'number') out[model] = { inputPerMTok: rec.input, outputPerMTok: rec.output };
+  }
+  return out;
+}
+
 export function readSettings(): TandemSettings {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const rawBaseUrl = c.get<string>(Settings.baseUrl, 'https://api.openai.com/v1') ?? '';
+  const preset = providerById(c.get<string>('provider', 'openai') || 'openai');
+  const inspected = c.inspect<string>('baseUrl');
+  const trusted = vscode.workspace.isTrusted;
+  const baseUrlIsSet =
+    inspected?.globalValue !== undefined ||
+    (trusted && (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined));
+  const rawBaseUrl = (baseUrlIsSet ? c.get<string>('baseUrl', '') : preset.defaultBaseUrl) ?? '';
+  let baseUrl: string | undefined;
+  let baseUrlError: string | undefined;
+  if (rawBaseUrl.trim() === '') {
+    baseUrlError = preset.id === 'azure'
+      ? 'Set "tandem.baseUrl" to your Azure OpenAI resource endpoint, for example https://my-resource.openai.azure.com.'
+      : 'Set "tandem.baseUrl" to your server\'s API root, for example http://127.0.0.1:8080/v1.';
+  } else {
+    const n = normalizeProviderBaseUrl(preset.id, rawBaseUrl);
+    if ('error' in n) baseUrlError = `"tandem.baseUrl" is not usable: ${n.error}`;
+    else baseUrl = n.url;
+  }
+  const model = (c.get<string>('model', '') ?? '').trim();
   return {
-    provider: c.get<string>(Settings.provider, 'openai') || 'openai',
-    baseUrl: normalizeBaseUrl(rawBaseUrl),
+    provider: preset.id,
+    preset,
+    baseUrl,
+    baseUrlError,
     rawBaseUrl,
-    model: (c.get<string>(Settings.model, 'gpt-5-mini') ?? '').trim(),
-    temperature: optionalNumber(c.get(Settings.temperature)),
-    maxTokens: optionalNumber(c.get(Settings.maxTokens)),
-    systemPrompt: c.get<string>(Settings.systemPrompt, '') ?? '',
+    baseUrlIsSet,
+    model,
+    temperature: optionalNumber(c.get('temperature')),
+    maxTokens: optionalNumber(c.get('maxTokens')),
+    systemPrompt: c.get<string>('systemPrompt', '') ?? '',
+    azure: {
+      deployment: (c.get<string>('azure.deployment', '') ?? '').trim() || model,
+      apiVersion: (c.get<string>('azure.apiVersion', '') ?? '').trim() || '2024-10-21',
+    },
+    limits: {
+      requestsPerMinute: optionalNumber(c.get('requestsPerMinute')),
+      tokensPerMinute: optionalNumber(c.get('tokensPerMinute')),
+    },
+    firstTokenTimeoutMs: (optionalNumber(c.get('firstTokenTimeoutSeconds')) ?? 120) * 1000,
+    idleTimeoutMs: (optionalNumber(c.get('idleTimeoutSeconds')) ?? 60) * 1000,
+    contextWindow: optionalNumber(c.get('contextWindow')),
+    prices: prices(c.get('prices')),
+    redactSecrets: c.get<boolean>('redactSecrets', true) !== false,
   };
 }

@@ -26,7 +26,8 @@ function makeFetch(req: ChatRequest, handlers: StreamHandlers): typeof fetch {
   return async (input: FetchInput, init?: FetchInit) => {
     const headers = new Headers(init?.headers);
     for (const name of dropped) headers.delete(name);
-    if (req.apiKey === undefined) headers.delete('authorization');
+    // Azure takes the key in `api-key`; with no key nothing identifying is sent at all.
+    if (req.apiKey === undefined || req.azure) headers.delete('authorization');
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const method = init?.method ?? 'GET';
     const size = typeof init?.body === 'string' ? init.body.length : 0;
@@ -44,13 +45,21 @@ function makeFetch(req: ChatRequest, handlers: StreamHandlers): typeof fetch {
   };
 }
 
+/** The root the SDK appends `/chat/completions` and `/models` to. */
+export function apiRoot(req: Pick<ChatRequest, 'baseUrl' | 'azure'>): string {
+  if (!req.azure) return req.baseUrl;
+  return `${req.baseUrl.replace(/\/+$/, '')}/openai/deployments/${encodeURIComponent(req.azure.deployment)}`;
+}
+
 export function createClient(req: ChatRequest, handlers: StreamHandlers): OpenAI {
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, ...rest: unknown[]) =>
     handlers.onLog?.(level, redactSecrets([message, ...rest.map(r => (typeof r === 'string' ? r : ''))].join(' ').trim()));
   return new OpenAI({
     apiKey: req.apiKey ?? NO_KEY_PLACEHOLDER,
     adminAPIKey: null,
-    baseURL: req.baseUrl,
+    baseURL: apiRoot(req),
+    defaultQuery: req.azure ? { 'api-version': req.azure.apiVersion } : undefined,
+    defaultHeaders: req.azure && req.apiKey !== undefined ? { 'api-key': req.apiKey } : undefined,
     organization: null,
     project: null,
     webhookSecret: null,

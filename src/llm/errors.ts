@@ -16,6 +16,16 @@ export class StreamError extends Error {
   }
 }
 
+/** The server wants us back later than we wait by ourselves. */
+export class RetryLaterError extends Error {
+  constructor(
+    readonly retryAt: number,
+    readonly original: unknown,
+  ) {
+    super('retry later');
+  }
+}
+
 function serverMessage(err: InstanceType<typeof OpenAI.APIError>): string {
   const body = err.error as { message?: unknown } | undefined;
   if (body && typeof body.message === 'string' && body.message) return body.message;
@@ -44,6 +54,7 @@ export function describeError(err: unknown, req: Pick<ChatRequest, 'baseUrl' | '
     status,
     requestId: requestId ?? undefined,
   });
+  if (err instanceof RetryLaterError) return { ...describeError(err.original, req), retryAt: err.retryAt };
   if (err instanceof StreamError) return fail(err.kind, err.message, undefined, err.requestId);
   if (err instanceof OpenAI.APIUserAbortError || (err instanceof Error && err.name === 'AbortError')) return fail('cancelled', 'Stopped.');
   if (err instanceof OpenAI.APIConnectionTimeoutError) {

@@ -2,6 +2,8 @@
 import type { LlmModule } from './types';
 import { streamChat } from './stream';
 import { describeError } from './errors';
+import { ChatRunner } from './runner';
+import { listModels, fetchServerContext } from './models';
 
-const llm: LlmModule = { streamChat, describeError };
+const llm: LlmModule = { streamChat, describeError, ChatRunner, listModels, fetchServerContext };
 export = llm;

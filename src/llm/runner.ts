@@ -3,7 +3,7 @@
 // servers that reject stream_options remembered.
 import OpenAI from 'openai';
 import { streamChat, type StreamOptions } from './stream';
-import { StreamError } from './errors';
+import { RetryLaterError, StreamError } from './errors';
 import { decideRetry, type HeaderBag } from './retryPolicy';
 import { RateLimiter, type Limits } from './rateLimiter';
 import type { ChatRequest, StreamHandlers, StreamResult } from './types';
@@ -30,16 +30,6 @@ export interface RunOptions extends StreamOptions {
   limits?: Limits;
   /** Prompt tokens plus the expected answer, for tokens-per-minute pacing. */
   estimatedTokens: number;
-}
-
-/** The server wants us back later than we wait by ourselves. */
-export class RetryLaterError extends Error {
-  constructor(
-    readonly retryAt: number,
-    readonly original: unknown,
-  ) {
-    super('retry later');
-  }
 }
 
 function errorCode(e: InstanceType<typeof OpenAI.APIError>): string | undefined {

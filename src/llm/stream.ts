@@ -5,11 +5,9 @@ import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'o
 import { createClient } from './client';
 import { StreamError } from './errors';
 import type { ChatRequest, StreamHandlers, StreamResult } from './types';
+import { isReasoningModel } from '../core/modelTraits';
 
-/** OpenAI reasoning models reject `temperature` and `max_tokens`; they take `max_completion_tokens`. */
-export function isReasoningModel(model: string): boolean {
-  return /^(o\d|gpt-5)(?![\w.-]*chat)/i.test(model.replace(/^openai\//, ''));
-}
+export { isReasoningModel };
 
 export function requestBody(req: ChatRequest, includeUsage = true): ChatCompletionCreateParamsStreaming {
   const body: ChatCompletionCreateParamsStreaming = {

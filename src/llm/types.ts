@@ -14,6 +14,8 @@ export interface ChatRequest {
   messages: ChatTurn[];
   temperature?: number;
   maxTokens?: number;
+  /** Azure OpenAI: baseUrl is the resource endpoint; the key goes in an `api-key` header. */
+  azure?: { deployment: string; apiVersion: string };
 }
 
 export interface Usage {
@@ -41,10 +43,15 @@ export interface LlmFailure {
   message: string;
   status?: number;
   requestId?: string;
+  /** For rate limits the server wants us to sit out: when a retry can work (ms since epoch). */
+  retryAt?: number;
 }
 
 export interface LlmModule {
-  streamChat(req: ChatRequest, handlers: StreamHandlers, signal: AbortSignal): Promise<StreamResult>;
-  /** Maps anything thrown by streamChat to a failure the user can read. */
+  streamChat: typeof import('./stream').streamChat;
+  /** Maps anything thrown by streamChat or ChatRunner.run to a failure the user can read. */
   describeError(err: unknown, req: Pick<ChatRequest, 'baseUrl' | 'model'>): LlmFailure;
+  ChatRunner: typeof import('./runner').ChatRunner;
+  listModels: typeof import('./models').listModels;
+  fetchServerContext: typeof import('./models').fetchServerContext;
 }

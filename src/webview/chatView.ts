@@ -82,6 +82,7 @@ export class ChatView {
     const conversation = state.conversation;
     if (conversation.id !== this.conversationId) {
       this.conversationId = conversation.id;
+      for (const view of this.views.values()) view.dispose();
       this.views.clear();
       this.pending.clear();
     }
@@ -100,6 +101,7 @@ export class ChatView {
       next.set(message.id, view);
       nodes.push(view.element);
     }
+    for (const [id, view] of this.views) if (next.get(id) !== view) view.dispose();
     this.views.clear();
     for (const [id, view] of next) this.views.set(id, view);
     for (const view of this.pending) if (!next.has(view.id)) this.pending.delete(view);
@@ -108,6 +110,7 @@ export class ChatView {
     this.streaming = state.streaming;
     this.composer.setStreaming(this.streaming);
     this.composer.setModel(state.model);
+    this.composer.setTotals(state.totals);
     this.updateEmpty();
     if (follow) this.scrollToEnd();
   }
@@ -166,7 +169,11 @@ export class ChatView {
   }
 
   private createView(message: ChatMessage): MessageView {
-    return new MessageView(message, (messageId, action) => this.post({ type: 'errorAction', messageId, action }));
+    return new MessageView(
+      message,
+      (messageId, action) => this.post({ type: 'errorAction', messageId, action }),
+      action => this.post(action === 'retryNow' ? { type: 'retryNow' } : { type: 'stop' }),
+    );
   }
 
   private noteFinished(wasStreaming: boolean, message: ChatMessage): void {

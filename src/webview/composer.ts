@@ -2,6 +2,7 @@
 
 import { button, element, icon, ICON_SEND, ICON_STOP } from './dom';
 import { strings } from './strings';
+import type { SessionTotals } from '../protocol';
 
 export interface ComposerActions {
   ask(text: string): void;
@@ -17,6 +18,7 @@ export class Composer {
   private readonly send: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly model: HTMLSpanElement = element('span', 'model-label');
+  private readonly totals: HTMLSpanElement = element('span', 'session-totals');
 
   constructor(private readonly actions: ComposerActions) {
     this.prompt.id = 'prompt';
@@ -33,13 +35,17 @@ export class Composer {
     this.stopButton.addEventListener('click', () => this.actions.stop());
 
     const bar = element('div', 'composer-bar');
-    bar.append(this.model, this.stopButton, this.send);
+    bar.append(this.model, this.totals, this.stopButton, this.send);
     this.element.append(this.prompt, bar);
   }
 
   setModel(model: string): void {
     this.model.textContent = model ? strings.modelLabel(model) : '';
     this.model.title = model;
+  }
+
+  setTotals(totals: SessionTotals | undefined): void {
+    this.totals.textContent = totals && totals.answers > 0 ? strings.totals(totals.answers, totals.promptTokens, totals.completionTokens, totals.costUsd) : '';
   }
 
   setStreaming(streaming: boolean): void {

@@ -2,9 +2,8 @@
 // envelope of `state` and `messageUpdated`; a stale bundle after an extension update could receive
 // messages of another shape, and one malformed message must not break the whole view.
 
-import type { ChatMessage, CodeContext, ErrorAction, MessageError, ViewState } from '../protocol';
-
-const ERROR_ACTIONS: readonly ErrorAction[] = ['setApiKey', 'openSettings', 'retry', 'showLog'];
+import { ERROR_ACTIONS } from '../protocol';
+import type { ChatMessage, CodeContext, ErrorAction, MessageError, MessageUsage, MessageWait, SessionTotals, ViewState } from '../protocol';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -26,6 +25,31 @@ function toError(v: unknown): MessageError | undefined {
   return { kind: v.kind as MessageError['kind'], message: v.message, actions };
 }
 
+function num(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function toUsage(v: unknown): MessageUsage | undefined {
+  if (!isRecord(v) || !num(v.promptTokens) || !num(v.completionTokens)) return undefined;
+  const usage: MessageUsage = { promptTokens: v.promptTokens, completionTokens: v.completionTokens, estimated: v.estimated === true };
+  if (num(v.costUsd)) usage.costUsd = v.costUsd;
+  return usage;
+}
+
+function toWait(v: unknown): MessageWait | undefined {
+  if (!isRecord(v) || (v.reason !== 'pacing' && v.reason !== 'retry') || !num(v.until)) return undefined;
+  const wait: MessageWait = { reason: v.reason, until: v.until };
+  if (num(v.position)) wait.position = v.position;
+  if (num(v.attempt)) wait.attempt = v.attempt;
+  if (typeof v.detail === 'string') wait.detail = v.detail;
+  return wait;
+}
+
+function toTotals(v: unknown): SessionTotals | undefined {
+  if (!isRecord(v) || !num(v.answers) || !num(v.promptTokens) || !num(v.completionTokens) || !num(v.costUsd)) return undefined;
+  return { answers: v.answers, promptTokens: v.promptTokens, completionTokens: v.completionTokens, costUsd: v.costUsd };
+}
+
 /** The message, without optional parts that are malformed; undefined when it cannot be shown at all. */
 export function toChatMessage(v: unknown): ChatMessage | undefined {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.text !== 'string') return undefined;
@@ -36,6 +60,14 @@ export function toChatMessage(v: unknown): ChatMessage | undefined {
   if (context) message.context = context;
   const error = toError(v.error);
   if (error) message.error = error;
+  const usage = toUsage(v.usage);
+  if (usage) message.usage = usage;
+  const wait = toWait(v.wait);
+  if (wait) message.wait = wait;
+  if (Array.isArray(v.notices)) {
+    const notices = v.notices.filter((n): n is string => typeof n === 'string');
+    if (notices.length > 0) message.notices = notices;
+  }
   return message;
 }
 
@@ -48,5 +80,6 @@ export function toViewState(state: ViewState): ViewState {
     conversation: { id: String(conversation.id), title: String(conversation.title ?? ''), messages },
     model: typeof state.model === 'string' ? state.model : '',
     streaming: state.streaming === true,
+    totals: toTotals(state.totals),
   };
 }

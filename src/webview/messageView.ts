@@ -1,7 +1,7 @@
 // One message of the conversation: a question (plain text, with the code it is about) or an answer
 // (markdown), plus its status: typing indicator, "Stopped" marker, error box with its actions.
 
-import type { ChatMessage, CodeContext, ErrorAction } from '../protocol';
+import type { ChatMessage, CodeContext, ErrorAction, MessageWait } from '../protocol';
 import { addCodeToolbars } from './codeBlocks';
 import { button, element } from './dom';
 import { codeBlockHtml } from './markdown';
@@ -10,6 +10,7 @@ import { sanitizeToFragment } from './sanitize';
 import { strings } from './strings';
 
 export type ErrorActionHandler = (messageId: string, action: ErrorAction) => void;
+export type WaitActionHandler = (action: 'retryNow' | 'cancel') => void;
 
 function contextHeader(context: CodeContext): string {
   return [context.file, context.language, strings.contextLines(context.startLine, context.endLine)].join(
@@ -33,8 +34,14 @@ export class MessageView {
   private message: ChatMessage;
   private markdown: MarkdownBody | undefined;
   private readonly status: HTMLDivElement = element('div', 'message-status');
+  private readonly notices: HTMLDivElement = element('div', 'message-notices');
+  private countdown: ReturnType<typeof setInterval> | undefined;
 
-  constructor(message: ChatMessage, private readonly onErrorAction: ErrorActionHandler) {
+  constructor(
+    message: ChatMessage,
+    private readonly onErrorAction: ErrorActionHandler,
+    private readonly onWaitAction: WaitActionHandler = () => undefined,
+  ) {
     this.message = { ...message };
     this.element = element('div', `message ${message.role}`);
     this.element.dataset.id = message.id;
@@ -88,7 +95,7 @@ export class MessageView {
       if (message.context) this.element.append(contextCode(message.context));
     } else {
       this.markdown = new MarkdownBody(message.text, message.streaming);
-      this.element.append(this.markdown.element);
+      this.element.append(this.notices, this.markdown.element);
     }
     this.element.append(this.status);
     this.renderStatus();
@@ -101,8 +108,13 @@ export class MessageView {
     if (message.streaming) this.element.setAttribute('aria-busy', 'true');
     else this.element.removeAttribute('aria-busy');
 
+    this.notices.replaceChildren(...(message.notices ?? []).map(n => element('div', 'message-notice', n)));
+    this.notices.hidden = !message.notices?.length;
+
     const parts: HTMLElement[] = [];
-    if (message.streaming) {
+    this.stopCountdown();
+    if (message.wait) parts.push(this.waitBox(message.wait));
+    if (message.streaming && !message.wait) {
       const typing = element('span', 'typing-indicator');
       typing.setAttribute('role', 'img');
       typing.setAttribute('aria-label', strings.typing);
@@ -111,6 +123,11 @@ export class MessageView {
       parts.push(typing);
     }
     if (message.stopped) parts.push(element('span', 'message-stopped', strings.stopped));
+    if (message.usage && !message.streaming) {
+      const u = message.usage;
+      const text = strings.usage(u.promptTokens, u.completionTokens, u.estimated) + (u.costUsd !== undefined ? ` · ${strings.cost(u.costUsd)}` : '');
+      parts.push(element('span', 'message-usage', text));
+    }
     if (message.error) {
       const box = element('div', 'message-error');
       box.append(element('div', 'message-error-text', message.error.message));
@@ -128,5 +145,35 @@ export class MessageView {
     }
     this.status.replaceChildren(...parts);
     this.status.hidden = parts.length === 0;
+  }
+
+  /** "Retrying in 12 s" with Retry Now and Cancel, counting down once a second while it waits. */
+  private waitBox(wait: MessageWait): HTMLElement {
+    const box = element('div', 'message-wait');
+    box.setAttribute('role', 'status');
+    const text = element('span', 'message-wait-text');
+    const render = () => {
+      const seconds = Math.max(0, Math.ceil((wait.until - Date.now()) / 1000));
+      text.textContent = wait.reason === 'pacing' ? strings.waitPacing(seconds, wait.position) : strings.waitRetry(seconds, wait.attempt);
+      if (wait.detail) text.title = wait.detail;
+    };
+    render();
+    this.countdown = setInterval(render, 1000);
+    const now = button({ label: strings.retryNow, className: 'error-action wait-retry-now' });
+    now.addEventListener('click', () => this.onWaitAction('retryNow'));
+    const cancel = button({ label: strings.cancel, className: 'error-action wait-cancel' });
+    cancel.addEventListener('click', () => this.onWaitAction('cancel'));
+    box.append(text, now, cancel);
+    return box;
+  }
+
+  private stopCountdown(): void {
+    if (this.countdown !== undefined) clearInterval(this.countdown);
+    this.countdown = undefined;
+  }
+
+  /** Called when the view is dropped, so no countdown keeps running for a message no longer shown. */
+  dispose(): void {
+    this.stopCountdown();
   }
 }

@@ -43,6 +43,23 @@ export const strings = {
     setApiKey: 'Set API Key',
     openSettings: 'Open Settings',
     retry: 'Retry',
+    continue: 'Continue',
+    selectModel: 'Select Model',
+    trimAndRetry: 'Trim and Retry',
+    openUsage: 'Open Usage Page',
+    testConnection: 'Test Connection',
     showLog: 'Show Log',
   } satisfies Record<ErrorAction, string>,
+
+  usage: (prompt: number, completion: number, estimated: boolean): string =>
+    `${estimated ? '≈' : ''}${prompt.toLocaleString('en-US')} in · ${completion.toLocaleString('en-US')} out tokens`,
+  cost: (usd: number): string => (usd < 0.0001 ? '<$0.0001' : usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`),
+  totals: (answers: number, prompt: number, completion: number, usd: number): string =>
+    `Session: ${answers} ${answers === 1 ? 'answer' : 'answers'}, ${(prompt + completion).toLocaleString('en-US')} tokens${usd > 0 ? `, ${usd < 0.0001 ? '<$0.0001' : `$${usd.toFixed(4)}`}` : ''}`,
+  waitPacing: (seconds: number, position: number | undefined): string =>
+    `Waiting for the rate limit: sending in ${seconds} s${position ? ` (${position} ahead)` : ''}`,
+  waitRetry: (seconds: number, attempt: number | undefined): string =>
+    `Retrying${attempt ? ` (attempt ${attempt + 1})` : ''} in ${seconds} s`,
+  retryNow: 'Retry Now',
+  cancel: 'Cancel',
 } as const;

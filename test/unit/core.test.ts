@@ -94,6 +94,8 @@ suite('core/conversation', () => {
 
   test('every error kind offers sensible next steps', () => {
     assert.deepStrictEqual(actionsFor('missingKey'), ['setApiKey', 'retry']);
+    assert.deepStrictEqual(actionsFor('server', true).slice(0, 2), ['continue', 'retry']);
+    assert.ok(actionsFor('quota').includes('openUsage') && !actionsFor('quota').includes('retry'));
     assert.ok(actionsFor('auth').includes('setApiKey'));
     assert.ok(actionsFor('connection').includes('openSettings'));
     assert.deepStrictEqual(actionsFor('cancelled'), []);
