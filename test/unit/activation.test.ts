@@ -1,6 +1,7 @@
 // The shipped dist/extension.js, activated in plain Node against a stand-in for the `vscode` module:
 // activation registers things and loads nothing heavy (not dist/llm.js, not the openai package).
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import Module = require('module');
 
@@ -16,6 +17,7 @@ function standIn(name: string, calls: string[]): unknown {
       return standIn(`${name}()`, calls);
     },
     construct: () => standIn(`new ${name}`, calls) as object,
+    set: () => true,
   });
 }
 
@@ -43,7 +45,7 @@ suite('activation of dist/extension.js', () => {
       const api = ext.activate(ctx) as Record<string, unknown>;
       assert.strictEqual(typeof api.getConversations, 'function');
       assert.ok(subscriptions.length >= 10, `subscriptions: ${subscriptions.length}`);
-      const manifest = require(path.join(ROOT, 'package.json')) as { contributes: { commands: unknown[] } };
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: unknown[] } };
       assert.strictEqual(calls.filter(c => c === 'vscode.commands.registerCommand').length, manifest.contributes.commands.length);
       assert.ok(calls.includes('vscode.window.registerWebviewViewProvider'));
       const loaded = Object.keys(require.cache).filter(k => !before.has(k));
