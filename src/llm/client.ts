@@ -21,7 +21,7 @@ function envCustomHeaderNames(): Set<string> {
 type FetchInput = Parameters<typeof fetch>[0];
 type FetchInit = Parameters<typeof fetch>[1];
 
-function makeFetch(req: ChatRequest, handlers: StreamHandlers): typeof fetch {
+function makeFetch(req: ChatRequest, handlers: StreamHandlers, transport: typeof fetch = fetch): typeof fetch {
   const dropped = envCustomHeaderNames();
   return async (input: FetchInput, init?: FetchInit) => {
     const headers = new Headers(init?.headers);
@@ -34,7 +34,7 @@ function makeFetch(req: ChatRequest, handlers: StreamHandlers): typeof fetch {
     const started = Date.now();
     handlers.onLog?.('info', `${method} ${url} (${size} bytes)`);
     try {
-      const res = await fetch(input, { ...init, headers });
+      const res = await transport(input, { ...init, headers });
       const id = res.headers.get('x-request-id') ?? res.headers.get('apim-request-id') ?? '-';
       handlers.onLog?.('info', `${method} ${url} -> ${res.status} in ${Date.now() - started} ms, request id ${id}`);
       return res;
@@ -51,7 +51,7 @@ export function apiRoot(req: Pick<ChatRequest, 'baseUrl' | 'azure'>): string {
   return `${req.baseUrl.replace(/\/+$/, '')}/openai/deployments/${encodeURIComponent(req.azure.deployment)}`;
 }
 
-export function createClient(req: ChatRequest, handlers: StreamHandlers): OpenAI {
+export function createClient(req: ChatRequest, handlers: StreamHandlers, transport?: typeof fetch): OpenAI {
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, ...rest: unknown[]) =>
     handlers.onLog?.(level, redactSecrets([message, ...rest.map(r => (typeof r === 'string' ? r : ''))].join(' ').trim()));
   return new OpenAI({
@@ -68,6 +68,6 @@ export function createClient(req: ChatRequest, handlers: StreamHandlers): OpenAI
     timeout: 120_000,
     logLevel: 'warn',
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-    fetch: makeFetch(req, handlers),
+    fetch: makeFetch(req, handlers, transport),
   });
 }

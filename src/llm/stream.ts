@@ -31,6 +31,8 @@ export interface StreamOptions {
   /** Between two chunks once the answer started. 0: no limit. */
   idleTimeoutMs?: number;
   includeUsage?: boolean;
+  /** The transport; the default is Node's fetch. Tests pass one that replays recorded bytes. */
+  fetch?: typeof fetch;
 }
 
 /** Error shapes that servers put in a 200 stream, besides OpenAI's `{"error": ...}` (which the SDK throws). */
@@ -76,7 +78,7 @@ export async function streamChat(req: ChatRequest, handlers: StreamHandlers, sig
   let sawChoice = false;
   let firstToken = false;
   try {
-    const client = createClient(req, handlers);
+    const client = createClient(req, handlers, opts.fetch);
     const { data: stream, request_id, response } = await client.chat.completions
       .create(requestBody(req, opts.includeUsage !== false), { signal: inner.signal })
       .withResponse();
