@@ -57,7 +57,8 @@ async function startCodeServer(opts) {
     'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
     'workbench.enableExperiments': false, 'git.enabled': false, 'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': opts.trust === true, ...(opts.settings || {}),
+    'security.workspace.trust.enabled': opts.trust === true, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    ...(opts.settings || {}),
   }, null, 2));
   const host = `127.0.0.1:${opts.port || await freePort()}`;
   const args = ['--config', path.join(dir, 'config.yaml'), '--bind-addr', host, '--auth', 'none',
