@@ -53,6 +53,8 @@ export interface MessageError {
 
 /** The code a request was about, as shown above the question. */
 export interface CodeContext {
+  /** The document's URI (set by the host so code can go back to it even after its editor closed). */
+  uri?: string;
   file: string;
   language: string;
   startLine: number; // 1-based, inclusive
@@ -84,6 +86,8 @@ export interface ChatMessage {
   role: Role;
   text: string;
   context?: CodeContext;
+  /** More files the user attached with context chips. */
+  attachments?: CodeContext[];
   error?: MessageError;
   /** True while tokens are still arriving. */
   streaming: boolean;
@@ -109,29 +113,83 @@ export interface ConversationState {
   messages: ChatMessage[];
 }
 
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  /** ms since epoch of the last message. */
+  updatedAt: number;
+  messageCount: number;
+}
+
+/** What will be sent with the next question, shown as removable chips above the composer. */
+export interface ContextChip {
+  id: string;
+  kind: 'selection' | 'file';
+  /** e.g. "sample.ts:2-8" or "README.md". */
+  label: string;
+  /** Longer description for the tooltip: the full relative path and range. */
+  detail: string;
+  /** Estimated tokens this chip adds. */
+  tokens: number;
+}
+
+/** Shown instead of an empty conversation when Tandem cannot send yet. */
+export interface SetupState {
+  reason: 'missingKey' | 'badEndpoint';
+  /** e.g. "OpenAI at https://api.openai.com" or the problem with the base URL. */
+  detail: string;
+}
+
+export type SetupStep = 'setApiKey' | 'selectProvider' | 'selectModel' | 'testConnection';
+export const SETUP_STEPS: readonly SetupStep[] = ['setApiKey', 'selectProvider', 'selectModel', 'testConnection'];
+
 export interface ViewState {
   conversation: ConversationState;
+  /** Every conversation, newest first, for the list. */
+  conversations?: ConversationSummary[];
   /** Provider and model shown in the composer. */
   model: string;
   streaming: boolean;
   totals?: SessionTotals;
+  setup?: SetupState;
+  chips?: ContextChip[];
 }
+
+/** What a code block's button does with its code. */
+export type CodeAction = 'copy' | 'insert' | 'replaceSelection' | 'apply' | 'newFile';
+export const CODE_ACTIONS: readonly CodeAction[] = ['copy', 'insert', 'replaceSelection', 'apply', 'newFile'];
 
 // ---- host -> webview ----
 export type HostMessage =
   | { type: 'state'; state: ViewState }
   | { type: 'append'; conversationId: string; messageId: string; text: string }
   | { type: 'messageUpdated'; conversationId: string; message: ChatMessage }
+  | { type: 'chips'; chips: ContextChip[] }
   | { type: 'focusInput' };
 
 // ---- webview -> host ----
 export type WebviewMessage =
   | { type: 'ready' }
-  | { type: 'ask'; text: string }
+  /** `chips`: ids of the context chips the user kept; undefined sends none. */
+  | { type: 'ask'; text: string; chips?: string[] }
   | { type: 'stop' }
   | { type: 'newConversation' }
+  | { type: 'openConversation'; id: string }
+  | { type: 'deleteConversation'; id: string }
+  | { type: 'renameConversation'; id: string; title: string }
+  | { type: 'clearConversations' }
+  | { type: 'exportConversation'; id: string }
+  | { type: 'regenerate'; messageId: string }
+  | { type: 'editAndResend'; messageId: string; text: string }
+  | { type: 'copyMessage'; messageId: string }
+  | { type: 'openAnswerInEditor'; messageId: string }
   | { type: 'errorAction'; messageId: string; action: ErrorAction }
   | { type: 'retryNow' }
+  | { type: 'setup'; step: SetupStep }
+  | { type: 'pickFile' }
+  | { type: 'removeChip'; id: string }
+  /** A code block's button; `language` from the fence; `messageId` of the answer it is in. */
+  | { type: 'codeAction'; action: CodeAction; code: string; language: string; messageId: string }
   | { type: 'copyCode'; code: string }
   | { type: 'insertCode'; code: string }
   | { type: 'openLink'; href: string };
@@ -154,9 +212,34 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'stop':
     case 'retryNow':
     case 'newConversation':
+    case 'clearConversations':
+    case 'pickFile':
       return { type: raw.type };
-    case 'ask':
-      return str(raw.text) && raw.text.trim() !== '' ? { type: 'ask', text: raw.text } : undefined;
+    case 'ask': {
+      if (!str(raw.text) || raw.text.trim() === '') return undefined;
+      if (raw.chips === undefined) return { type: 'ask', text: raw.text };
+      if (!Array.isArray(raw.chips) || raw.chips.length > 50 || !raw.chips.every(c => str(c, 200))) return undefined;
+      return { type: 'ask', text: raw.text, chips: raw.chips as string[] };
+    }
+    case 'openConversation':
+    case 'deleteConversation':
+    case 'exportConversation':
+    case 'removeChip':
+      return str(raw.id, 200) ? { type: raw.type, id: raw.id } : undefined;
+    case 'renameConversation':
+      return str(raw.id, 200) && str(raw.title, 200) && raw.title.trim() !== '' ? { type: 'renameConversation', id: raw.id, title: raw.title } : undefined;
+    case 'regenerate':
+    case 'copyMessage':
+    case 'openAnswerInEditor':
+      return str(raw.messageId, 200) ? { type: raw.type, messageId: raw.messageId } : undefined;
+    case 'editAndResend':
+      return str(raw.messageId, 200) && str(raw.text) && raw.text.trim() !== '' ? { type: 'editAndResend', messageId: raw.messageId, text: raw.text } : undefined;
+    case 'setup':
+      return SETUP_STEPS.includes(raw.step as SetupStep) ? { type: 'setup', step: raw.step as SetupStep } : undefined;
+    case 'codeAction':
+      return CODE_ACTIONS.includes(raw.action as CodeAction) && str(raw.code) && str(raw.language, 100) && str(raw.messageId, 200)
+        ? { type: 'codeAction', action: raw.action as CodeAction, code: raw.code, language: raw.language, messageId: raw.messageId }
+        : undefined;
     case 'copyCode':
     case 'insertCode':
       return str(raw.code) ? { type: raw.type, code: raw.code } : undefined;
@@ -181,6 +264,8 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
       return str(raw.conversationId) && str(raw.messageId) && str(raw.text) ? (raw as unknown as HostMessage) : undefined;
     case 'messageUpdated':
       return str(raw.conversationId) && isObject(raw.message) ? (raw as unknown as HostMessage) : undefined;
+    case 'chips':
+      return Array.isArray(raw.chips) ? (raw as unknown as HostMessage) : undefined;
     case 'focusInput':
       return { type: 'focusInput' };
     default:

@@ -44,13 +44,15 @@ export function planRequest(input: PlanInput): RequestPlan {
     findings.push(...r.findings);
     return r.text;
   };
+  const withAttachments = (m: ChatMessage, text: string): string =>
+    m.attachments?.length ? [text, ...m.attachments.map(a => codeQuestionMessage('Attached file:', a))].join('\n\n') : text;
   const usable = input.messages.filter(m => !(m.role === 'assistant' && (m.text === '' || (m.error && !m.text))));
   const question = usable[usable.length - 1];
   const history = usable.slice(0, -1).map(m => ({
     role: m.role,
-    content: m.role === 'user' ? clean(m.context ? codeQuestionMessage(m.text, m.context) : m.text) : m.text,
+    content: m.role === 'user' ? clean(withAttachments(m, m.context ? codeQuestionMessage(m.text, m.context) : m.text)) : m.text,
   }));
-  const questionText = question ? clean(question.text) : '';
+  const questionText = question ? clean(withAttachments(question, question.text)) : '';
   const code = question?.context ? clean(question.context.code) : undefined;
   const fit = fitContext({
     system: input.system,

@@ -2,8 +2,12 @@
 // deltas; turns the webview's intents (parsed at the boundary) into actions.
 import * as vscode from 'vscode';
 import * as crypto from 'crypto';
-import { parseWebviewMessage, type ErrorAction, type HostMessage, type WebviewMessage } from '../protocol';
+import { parseWebviewMessage, type ErrorAction, type HostMessage, type SetupState, type SetupStep, type WebviewMessage } from '../protocol';
 import { readSettings } from './settings';
+import type { KeyStore } from './keyStore';
+import type { ContextChips } from './contextChips';
+import type { CodeBlockActions } from './codeBlockActions';
+import { answerMarkdown } from '../core/exportMarkdown';
 import { CHAT_VIEW_ID, Commands } from './ids';
 import type { ChatSession } from './session';
 import type { Log } from './log';
@@ -19,11 +23,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly extensionUri: vscode.Uri,
     private readonly session: ChatSession,
     private readonly log: Log,
+    private readonly keys: KeyStore,
+    private readonly chips: ContextChips,
+    private readonly codeActions: CodeBlockActions,
   ) {
     this.disposables.push(
       session.onDidAppend(e => this.post({ type: 'append', ...e })),
       session.onDidUpdateMessage(e => this.post({ type: 'messageUpdated', conversationId: e.conversationId, message: e.message })),
       session.onDidReset(() => this.postState()),
+      chips.onDidChange(c => this.post({ type: 'chips', chips: c })),
+      vscode.workspace.onDidChangeConfiguration(e => {
+        if (e.affectsConfiguration('tandem')) this.postState();
+      }),
     );
   }
 
@@ -66,7 +77,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private postState(): void {
-    this.post({ type: 'state', state: this.session.viewState() });
+    if (!this.view || !this.ready) return;
+    void this.setupState().then(setup => this.post({ type: 'state', state: { ...this.session.viewState(), setup, chips: this.chips.chips() } }));
+  }
+
+  /** Why Tandem cannot send yet, if it cannot: shown as a setup card in an empty conversation. */
+  private async setupState(): Promise<SetupState | undefined> {
+    const s = readSettings();
+    if (!s.baseUrl) return { reason: 'badEndpoint', detail: s.baseUrlError ?? vscode.l10n.t('The base URL is not set.') };
+    const key = await this.keys.lookup(s.provider, s.baseUrl);
+    if (key.kind === 'missing') return { reason: 'missingKey', detail: vscode.l10n.t('{0} at {1} needs an API key. It is kept in VS Code\'s secret storage and sent only there.', s.preset.label, key.origin) };
+    return undefined;
   }
 
   private receive(raw: unknown): void {
@@ -85,14 +106,62 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.postState();
         this.readyEmitter.fire();
         return;
-      case 'ask':
-        await this.session.ask(msg.text);
+      case 'ask': {
+        const contexts = msg.chips ? await this.chips.resolve(msg.chips) : [];
+        await this.session.ask(msg.text, contexts[0], contexts.slice(1));
         return;
+      }
       case 'stop':
         this.session.stop();
         return;
       case 'newConversation':
         this.session.newConversation();
+        return;
+      case 'openConversation':
+        this.session.openConversation(msg.id);
+        return;
+      case 'deleteConversation':
+        await this.session.deleteConversation(msg.id);
+        return;
+      case 'renameConversation':
+        this.session.renameConversation(msg.id, msg.title);
+        return;
+      case 'clearConversations':
+        await this.session.clearConversations();
+        return;
+      case 'exportConversation':
+        await vscode.commands.executeCommand(Commands.exportConversation, { id: msg.id });
+        return;
+      case 'regenerate':
+        await this.session.retry(msg.messageId);
+        return;
+      case 'editAndResend':
+        await this.session.editAndResend(msg.messageId, msg.text);
+        return;
+      case 'copyMessage': {
+        const m = this.session.messageWithQuestion(msg.messageId)?.message;
+        if (m) await vscode.env.clipboard.writeText(m.text);
+        return;
+      }
+      case 'openAnswerInEditor': {
+        const m = this.session.messageWithQuestion(msg.messageId)?.message;
+        if (!m) return;
+        const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: answerMarkdown(m) });
+        await vscode.window.showTextDocument(doc, { preview: false });
+        return;
+      }
+      case 'setup':
+        await this.setupStep(msg.step);
+        this.postState();
+        return;
+      case 'pickFile':
+        await this.chips.pickFile();
+        return;
+      case 'removeChip':
+        this.chips.remove(msg.id);
+        return;
+      case 'codeAction':
+        await this.codeActions.run(msg.action, msg.code, msg.language, msg.messageId);
         return;
       case 'retryNow':
         this.session.retryNow();
@@ -114,6 +183,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return unreachable;
       }
     }
+  }
+
+  private async setupStep(step: SetupStep): Promise<void> {
+    const command = { setApiKey: Commands.setApiKey, selectProvider: Commands.selectProvider, selectModel: Commands.selectModel, testConnection: Commands.testConnection }[step];
+    await vscode.commands.executeCommand(command);
   }
 
   private async errorAction(messageId: string, action: ErrorAction): Promise<void> {

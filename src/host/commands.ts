@@ -10,6 +10,7 @@ import type { ChatViewProvider } from './chatViewProvider';
 import type { KeyStore } from './keyStore';
 import type { Log } from './log';
 import { selectModel, selectProvider, testConnection } from './providerCommands';
+import type { DiffPreview } from './diffPreview';
 
 const OPENAI_ORIGIN = 'https://api.openai.com';
 
@@ -19,6 +20,7 @@ export interface CommandDeps {
   keys: KeyStore;
   log: Log;
   state: vscode.Memento;
+  diff: DiffPreview;
 }
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
@@ -52,7 +54,35 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(Commands.selectProvider, () => selectProvider(d)),
     vscode.commands.registerCommand(Commands.selectModel, () => selectModel(d)),
     vscode.commands.registerCommand(Commands.testConnection, (opts?: { quiet?: boolean }) => testConnection(d, { quiet: opts?.quiet === true })),
+    vscode.commands.registerCommand(Commands.exportConversation, (opts?: { id?: string; path?: string }) => exportConversation(d, opts)),
+    vscode.commands.registerCommand(Commands.acceptEdit, () => d.diff.resolve(true)),
+    vscode.commands.registerCommand(Commands.rejectEdit, () => d.diff.resolve(false)),
   ];
+}
+
+/** Writes a conversation as Markdown to `path` (for automation) or where the save dialog says; returns the file. */
+async function exportConversation(d: CommandDeps, opts: { id?: string; path?: string } | undefined): Promise<string | undefined> {
+  const id = typeof opts?.id === 'string' ? opts.id : d.session.activeConversationId;
+  const markdown = d.session.exportMarkdown(id);
+  if (!markdown || !/\n## /.test(markdown)) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('This conversation has no messages to export.'));
+    return undefined;
+  }
+  let target: vscode.Uri | undefined;
+  if (typeof opts?.path === 'string' && opts.path) target = vscode.Uri.file(opts.path);
+  else {
+    const title = (markdown.split('\n')[0] ?? '').replace(/^# /, '').replace(/[^\w\- ]+/g, '').trim().slice(0, 60) || 'conversation';
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    target = await vscode.window.showSaveDialog({
+      title: vscode.l10n.t('Export Conversation'),
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `${title}.md`) : undefined,
+      filters: { Markdown: ['md'] },
+    });
+  }
+  if (!target) return undefined;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown));
+  d.log.info('export', `conversation ${id} written to ${target.toString()}`);
+  return target.fsPath;
 }
 
 function currentEndpoint(): { provider: string; origin: string } | undefined {

@@ -14,6 +14,7 @@ export function codeContextFrom(editor: vscode.TextEditor): CodeContext | undefi
   const code = doc.getText(range);
   if (code.trim() === '') return undefined;
   return {
+    uri: doc.uri.toString(),
     file: vscode.workspace.asRelativePath(doc.uri, false),
     language: doc.languageId,
     startLine: range.start.line + 1,

@@ -13,6 +13,9 @@ export const Commands = {
   selectProvider: 'tandem.selectProvider',
   selectModel: 'tandem.selectModel',
   testConnection: 'tandem.testConnection',
+  exportConversation: 'tandem.exportConversation',
+  acceptEdit: 'tandem.acceptEdit',
+  rejectEdit: 'tandem.rejectEdit',
 } as const;
 
 export const CHAT_VIEW_ID = 'tandem.chatView';

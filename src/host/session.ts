@@ -1,7 +1,7 @@
 // Owns every conversation and the one request in flight. The webview and the public API only see
 // what this class publishes: full state on demand, coalesced deltas while streaming.
 import * as vscode from 'vscode';
-import type { ChatMessage, CodeContext, ConversationState, MessageError, SessionTotals, ViewState } from '../protocol';
+import type { ChatMessage, CodeContext, ConversationState, ConversationSummary, MessageError, SessionTotals, ViewState } from '../protocol';
 import type { ChatRequest, LlmFailure, LlmModule } from '../llm/types';
 import type { ChatRunner, WaitEvent } from '../llm/runner';
 import * as conv from '../core/conversation';
@@ -16,6 +16,8 @@ import type { KeyStore } from './keyStore';
 import type { Log } from './log';
 import { loadLlm } from './llmLoader';
 import { ContextWindows } from './contextWindows';
+import type { HistoryEvent, HistoryStore, StoredConversation } from './historyStore';
+import { conversationMarkdown } from '../core/exportMarkdown';
 import { STREAMING_CONTEXT_KEY } from './ids';
 
 /** Deltas are published at most this often: one message per frame to the webview. */
@@ -39,8 +41,11 @@ interface InFlight {
 }
 
 export class ChatSession implements vscode.Disposable {
-  private readonly conversations: ConversationState[] = [conv.newConversation()];
+  private conversations: StoredConversation[] = [stored(conv.newConversation())];
   private activeId = this.conversations[0].id;
+  /** Conversations whose log exists on disk. */
+  private readonly onDisk = new Set<string>();
+  private restored: Promise<void> | undefined;
   private inFlight: InFlight | undefined;
   private pending = '';
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -66,13 +71,61 @@ export class ChatSession implements vscode.Disposable {
     private readonly keys: KeyStore,
     private readonly log: Log,
     private readonly onMissingKey: (provider: string, origin: string, messageId: string) => void,
+    private readonly store?: HistoryStore,
   ) {}
+
+  /** Loads the stored conversations once; the open one becomes the most recent unless the user already started. */
+  restore(): Promise<void> {
+    this.restored ??= (async () => {
+      if (!this.store) return;
+      const loaded = await this.store.loadAll();
+      if (loaded.length === 0) return;
+      for (const c of loaded) this.onDisk.add(c.id);
+      const live = this.conversations.filter(c => c.messages.length > 0 || c.id === this.activeId);
+      const activeIsEmpty = this.active.messages.length === 0 && !this.inFlight;
+      this.conversations = [...loaded, ...live.filter(c => !loaded.some(l => l.id === c.id))];
+      if (activeIsEmpty) {
+        const newest = [...loaded].sort((a, b) => b.updatedAt - a.updatedAt)[0];
+        this.conversations = this.conversations.filter(c => c.messages.length > 0);
+        this.activeId = newest.id;
+      }
+      this.log.info('history', `restored ${loaded.length} conversation(s)`);
+      this.reset.fire();
+      this.changed.fire();
+    })().catch(e => this.log.error('history', `restoring conversations failed: ${String(e)}`));
+    return this.restored;
+  }
+
+  /** Writes events for a conversation, creating its log first. */
+  private persist(c: StoredConversation, events: HistoryEvent[]): void {
+    if (!this.store) return;
+    c.updatedAt = Date.now();
+    const all: HistoryEvent[] = this.onDisk.has(c.id) ? events : [{ t: 'create', id: c.id, title: c.title, createdAt: c.createdAt }, ...events];
+    this.onDisk.add(c.id);
+    void this.store.append(c.id, all);
+  }
+
+  private persistMessage(c: StoredConversation, m: ChatMessage): void {
+    this.persist(c, [{ t: 'message', message: { ...m, wait: undefined } }]);
+  }
+
+  private rewrite(c: StoredConversation): void {
+    if (!this.store) return;
+    c.updatedAt = Date.now();
+    this.onDisk.add(c.id);
+    void this.store.rewrite(c);
+  }
+
+  /** Waits until everything written so far is on disk (tests, shutdown). */
+  async flushHistory(): Promise<void> {
+    await this.store?.flush();
+  }
 
   get streaming(): boolean {
     return this.inFlight !== undefined;
   }
 
-  private get active(): ConversationState {
+  private get active(): StoredConversation {
     return this.conversations.find(c => c.id === this.activeId) ?? this.conversations[0];
   }
 
@@ -84,31 +137,125 @@ export class ChatSession implements vscode.Disposable {
     return { ...this.totals };
   }
 
+  get activeConversationId(): string {
+    return this.active.id;
+  }
+
+  summaries(): ConversationSummary[] {
+    return this.conversations
+      .filter(c => c.messages.length > 0 || c.id === this.activeId)
+      .map(c => ({ id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messages.length }))
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
   viewState(): ViewState {
     const s = readSettings();
-    return { conversation: conv.snapshot(this.active), model: s.model, streaming: this.streaming, totals: this.getTotals() };
+    return {
+      conversation: conv.snapshot(this.active),
+      conversations: this.summaries(),
+      model: s.model,
+      streaming: this.streaming,
+      totals: this.getTotals(),
+    };
   }
 
   newConversation(): void {
-    this.stop();
     const current = this.active;
     if (current.messages.length === 0) return;
-    const c = conv.newConversation();
+    const c = stored(conv.newConversation());
     this.conversations.push(c);
     this.activeId = c.id;
     this.reset.fire();
     this.changed.fire();
   }
 
+  openConversation(id: string): boolean {
+    if (!this.conversations.some(c => c.id === id)) return false;
+    this.activeId = id;
+    this.conversations = this.conversations.filter(c => c.messages.length > 0 || c.id === id);
+    this.reset.fire();
+    this.changed.fire();
+    return true;
+  }
+
+  renameConversation(id: string, title: string): void {
+    const c = this.conversations.find(x => x.id === id);
+    const t = title.trim().replace(/\s+/g, ' ').slice(0, 200);
+    if (!c || !t) return;
+    c.title = t;
+    if (c.messages.length > 0) this.persist(c, [{ t: 'title', title: t }]);
+    this.reset.fire();
+    this.changed.fire();
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    if (this.inFlight?.conversationId === id) this.stop();
+    this.conversations = this.conversations.filter(c => c.id !== id);
+    this.onDisk.delete(id);
+    await this.store?.delete(id);
+    if (!this.conversations.some(c => c.id === this.activeId)) {
+      const newest = [...this.conversations].sort((a, b) => b.updatedAt - a.updatedAt)[0];
+      if (newest) this.activeId = newest.id;
+      else {
+        const c = stored(conv.newConversation());
+        this.conversations.push(c);
+        this.activeId = c.id;
+      }
+    }
+    this.reset.fire();
+    this.changed.fire();
+  }
+
+  async clearConversations(): Promise<void> {
+    this.stop();
+    await this.inFlight?.done;
+    const ids = this.conversations.map(c => c.id);
+    await Promise.all(ids.map(id => this.store?.delete(id)));
+    this.onDisk.clear();
+    const c = stored(conv.newConversation());
+    this.conversations = [c];
+    this.activeId = c.id;
+    this.reset.fire();
+    this.changed.fire();
+  }
+
+  /** The conversation as Markdown (no key can be in it: messages never hold one, errors are redacted). */
+  exportMarkdown(id: string): string | undefined {
+    const c = this.conversations.find(x => x.id === id);
+    return c ? conversationMarkdown(conv.snapshot(c), new Date(c.createdAt)) : undefined;
+  }
+
+  /** Replaces a question's text, drops everything after it, and asks again. */
+  async editAndResend(messageId: string, text: string): Promise<void> {
+    this.stop();
+    await this.inFlight?.done;
+    const found = this.locate(messageId);
+    if (!found || found.message.role !== 'user') return;
+    const c = found.conversation;
+    const edited: ChatMessage = { ...found.message, text };
+    c.messages = [...c.messages.slice(0, found.index), edited];
+    if (found.index === 0) c.title = conv.titleFrom(text);
+    const answer = conv.assistantMessage();
+    c.messages.push(answer);
+    this.activeId = c.id;
+    this.rewrite(c);
+    this.reset.fire();
+    this.changed.fire();
+    await this.run(c, answer, 'fresh');
+  }
+
   /** Asks in the active conversation; resolves when the answer ended (finished, failed or stopped). */
-  async ask(text: string, context?: CodeContext): Promise<void> {
+  async ask(text: string, context?: CodeContext, attachments?: CodeContext[]): Promise<void> {
     this.stop();
     await this.inFlight?.done;
     const c = this.active;
     if (c.messages.length === 0) c.title = conv.titleFrom(text);
-    c.messages.push(conv.userMessage(text, context));
+    const question = conv.userMessage(text, context);
+    if (attachments?.length) question.attachments = attachments;
+    c.messages.push(question);
     const answer = conv.assistantMessage();
     c.messages.push(answer);
+    this.persist(c, [{ t: 'message', message: question }, { t: 'message', message: { ...answer } }]);
     this.reset.fire();
     this.changed.fire();
     await this.run(c, answer, 'fresh');
@@ -122,6 +269,7 @@ export class ChatSession implements vscode.Disposable {
     const answer = conv.assistantMessage();
     found.conversation.messages.splice(found.index, 1, answer);
     this.activeId = found.conversation.id;
+    this.rewrite(found.conversation);
     this.reset.fire();
     this.changed.fire();
     await this.run(found.conversation, answer, mode);
@@ -155,7 +303,7 @@ export class ChatSession implements vscode.Disposable {
     return this.runner?.retryNow() ?? false;
   }
 
-  private locate(messageId: string): { conversation: ConversationState; message: ChatMessage; index: number } | undefined {
+  private locate(messageId: string): { conversation: StoredConversation; message: ChatMessage; index: number } | undefined {
     for (const conversation of this.conversations) {
       const index = conversation.messages.findIndex(m => m.id === messageId);
       if (index >= 0) return { conversation, message: conversation.messages[index], index };
@@ -169,7 +317,15 @@ export class ChatSession implements vscode.Disposable {
     return undefined;
   }
 
-  private async run(c: ConversationState, answer: ChatMessage, mode: RunMode): Promise<void> {
+  /** The message with this id and the question it answers (for code actions and "open in editor"). */
+  messageWithQuestion(messageId: string): { message: ChatMessage; question?: ChatMessage } | undefined {
+    const found = this.locate(messageId);
+    if (!found) return undefined;
+    const question = found.conversation.messages.slice(0, found.index).reverse().find(m => m.role === 'user');
+    return { message: { ...found.message }, question: question ? { ...question } : undefined };
+  }
+
+  private async run(c: StoredConversation, answer: ChatMessage, mode: RunMode): Promise<void> {
     const s = readSettings();
     const problem = this.settingsProblem(s);
     if (problem || !s.baseUrl) {
@@ -276,6 +432,7 @@ export class ChatSession implements vscode.Disposable {
     } finally {
       this.inFlight = undefined;
       void vscode.commands.executeCommand('setContext', STREAMING_CONTEXT_KEY, false);
+      this.persistMessage(c, answer);
       this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
       this.changed.fire();
       resolveDone();
@@ -321,33 +478,35 @@ export class ChatSession implements vscode.Disposable {
     this.totals.costUsd += cost ?? 0;
   }
 
-  private showWait(c: ConversationState, answer: ChatMessage, w: WaitEvent | undefined): void {
+  private showWait(c: StoredConversation, answer: ChatMessage, w: WaitEvent | undefined): void {
     answer.wait = w ? { reason: w.reason, until: w.until, position: w.position, attempt: w.attempt, detail: w.detail } : undefined;
     this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
     this.changed.fire();
   }
 
-  private finishWith(c: ConversationState, answer: ChatMessage, error: MessageError): void {
+  private finishWith(c: StoredConversation, answer: ChatMessage, error: MessageError): void {
     const i = c.messages.indexOf(answer);
     const updated = conv.withError(answer, error);
     if (i >= 0) c.messages[i] = updated;
+    this.persistMessage(c, updated);
     this.messageUpdated.fire({ conversationId: c.id, message: { ...updated } });
     this.changed.fire();
   }
 
-  private appendDelta(c: ConversationState, answer: ChatMessage, text: string): void {
+  private appendDelta(c: StoredConversation, answer: ChatMessage, text: string): void {
     if (this.inFlight?.controller.signal.aborted) return; // nothing shows after Stop
     answer.text += text;
     this.pending += text;
     this.flushTimer ??= setTimeout(() => this.flush(c, answer), FLUSH_MS);
   }
 
-  private flush(c: ConversationState, answer: ChatMessage): void {
+  private flush(c: StoredConversation, answer: ChatMessage): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
+    this.persist(c, [{ t: 'append', id: answer.id, text }]);
     this.appended.fire({ conversationId: c.id, messageId: answer.id, text });
     this.changed.fire();
   }
@@ -361,6 +520,11 @@ export class ChatSession implements vscode.Disposable {
     this.messageUpdated.dispose();
     this.reset.dispose();
   }
+}
+
+function stored(c: ConversationState): StoredConversation {
+  const now = Date.now();
+  return { ...c, createdAt: now, updatedAt: now };
 }
 
 class ContextTooSmall extends Error {

@@ -1,16 +1,29 @@
-// The question box: Enter sends, Shift+Enter starts a new line, Stop shows while an answer streams.
+// The question box: Enter sends, Shift+Enter starts a new line, Up and Down walk through the questions
+// sent from this view, Stop shows while an answer streams. Above it the context chips; next to Send an
+// estimate of the tokens the question will cost.
 
+import { estimateTokens } from '../core/tokens';
+import type { ContextChip, SessionTotals } from '../protocol';
+import { ContextChips } from './chips';
 import { button, element, icon, ICON_SEND, ICON_STOP } from './dom';
 import { strings } from './strings';
-import type { SessionTotals } from '../protocol';
 
 export interface ComposerActions {
-  ask(text: string): void;
+  /** `chips`: the ids of the context chips shown when the question was sent. */
+  ask(text: string, chips: string[]): void;
   stop(): void;
+  removeChip(id: string): void;
+  pickFile(): void;
+}
+
+/** Leading blank lines and trailing whitespace carry nothing; leading spaces may be indentation. */
+export function trimQuestion(text: string): string {
+  return text.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
 }
 
 const MIN_ROWS = 2;
 const MAX_ROWS = 10;
+const MAX_HISTORY = 100;
 
 export class Composer {
   readonly element: HTMLDivElement = element('div', 'composer');
@@ -19,6 +32,13 @@ export class Composer {
   private readonly stopButton: HTMLButtonElement;
   private readonly model: HTMLSpanElement = element('span', 'model-label');
   private readonly totals: HTMLSpanElement = element('span', 'session-totals');
+  private readonly estimate: HTMLSpanElement = element('span', 'token-estimate');
+  private readonly chips: ContextChips;
+  /** Questions sent from this view, oldest first; `historyIndex` = history.length is the draft. */
+  private readonly history: string[] = [];
+  private historyIndex = 0;
+  private draft = '';
+  private estimateRequested = false;
 
   constructor(private readonly actions: ComposerActions) {
     this.prompt.id = 'prompt';
@@ -26,8 +46,19 @@ export class Composer {
     this.prompt.placeholder = strings.promptPlaceholder;
     this.prompt.setAttribute('aria-label', strings.promptLabel);
     this.prompt.addEventListener('keydown', e => this.onKeyDown(e));
-    this.prompt.addEventListener('input', () => this.fitRows());
+    this.prompt.addEventListener('input', () => {
+      this.fitRows();
+      this.requestEstimate();
+    });
 
+    this.chips = new ContextChips({
+      remove: id => this.actions.removeChip(id),
+      pickFile: () => this.actions.pickFile(),
+      changed: () => this.requestEstimate(),
+    });
+
+    this.estimate.id = 'token-estimate';
+    this.estimate.title = strings.tokenEstimateTitle;
     this.send = button({ id: 'send', label: strings.send, title: strings.sendTitle, className: 'primary', icon: icon(ICON_SEND) });
     this.send.addEventListener('click', () => this.submit());
     this.stopButton = button({ id: 'stop', label: strings.stop, title: strings.stopTitle, className: 'secondary', icon: icon(ICON_STOP) });
@@ -35,8 +66,13 @@ export class Composer {
     this.stopButton.addEventListener('click', () => this.actions.stop());
 
     const bar = element('div', 'composer-bar');
-    bar.append(this.model, this.totals, this.stopButton, this.send);
-    this.element.append(this.prompt, bar);
+    bar.append(this.model, this.totals, this.estimate, this.stopButton, this.send);
+    this.element.append(this.chips.element, this.prompt, bar);
+    this.renderEstimate();
+  }
+
+  setChips(chips: readonly ContextChip[]): void {
+    this.chips.set(chips);
   }
 
   setModel(model: string): void {
@@ -58,18 +94,64 @@ export class Composer {
 
   private onKeyDown(e: KeyboardEvent): void {
     // isComposing: Enter that confirms an IME composition must not send the half-typed question.
-    if (e.key !== 'Enter' || e.shiftKey || e.altKey || e.isComposing) return;
-    e.preventDefault();
-    this.submit();
+    if (e.isComposing || e.altKey) return;
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      this.submit();
+    } else if ((e.key === 'ArrowUp' || e.key === 'ArrowDown') && !e.shiftKey && !e.ctrlKey && !e.metaKey && this.recall(e.key === 'ArrowUp' ? -1 : 1)) {
+      e.preventDefault();
+    }
+  }
+
+  /**
+   * Up on the first line shows the previous question sent, Down on the last line the next one and
+   * finally what was being typed. Returns false where the key should move the caret as usual.
+   */
+  private recall(step: -1 | 1): boolean {
+    const box = this.prompt;
+    const value = box.value;
+    if (box.selectionStart !== box.selectionEnd) return false;
+    const onEdge = step < 0 ? !value.slice(0, box.selectionStart).includes('\n') : !value.slice(box.selectionEnd).includes('\n');
+    const index = this.historyIndex + step;
+    if (!onEdge || index < 0 || index > this.history.length) return false;
+    if (this.historyIndex === this.history.length) this.draft = value;
+    this.historyIndex = index;
+    box.value = index === this.history.length ? this.draft : this.history[index];
+    // The caret goes where the next press of the same key continues through the history.
+    const caret = step < 0 ? 0 : box.value.length;
+    box.setSelectionRange(caret, caret);
+    this.fitRows();
+    this.requestEstimate();
+    return true;
   }
 
   private submit(): void {
-    // Leading blank lines and trailing whitespace carry nothing; leading spaces may be indentation.
-    const text = this.prompt.value.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
+    const text = trimQuestion(this.prompt.value);
     if (text === '') return;
-    this.actions.ask(text);
+    this.actions.ask(text, this.chips.ids());
+    if (this.history[this.history.length - 1] !== text) this.history.push(text);
+    if (this.history.length > MAX_HISTORY) this.history.shift();
+    this.historyIndex = this.history.length;
+    this.draft = '';
     this.prompt.value = '';
     this.fitRows();
+    this.requestEstimate();
+  }
+
+  /** Estimates at most once per animation frame, however fast the user types. */
+  private requestEstimate(): void {
+    if (this.estimateRequested) return;
+    this.estimateRequested = true;
+    requestAnimationFrame(() => {
+      this.estimateRequested = false;
+      this.renderEstimate();
+    });
+  }
+
+  private renderEstimate(): void {
+    const total = this.chips.tokens() + estimateTokens(this.prompt.value, 'o200k');
+    this.estimate.textContent = total > 0 ? strings.tokenEstimate(total) : '';
+    this.estimate.hidden = total === 0;
   }
 
   /** Grows the box with its content up to a limit (rows, because the CSP forbids inline styles). */

@@ -48,15 +48,18 @@ function isClosedFence(token: Token, lines: readonly string[]): boolean {
 
 /**
  * `<pre><code>` for a code block. A registered language is highlighted (when `highlight`), any other
- * plain name only becomes a class so the toolbar can show it, and the code is escaped.
+ * plain name only becomes a class so the toolbar can show it, and the code is escaped. A plain name
+ * also travels as written in `data-lang`, which the code buttons send to the host.
  */
 export function codeBlockHtml(code: string, languageName: string, highlight = true): string {
   const language = resolveLanguage(languageName);
+  const plain = /^[\w+#.-]{1,40}$/.test(languageName);
   let classes = '';
   if (language) classes = `hljs language-${language}`;
-  else if (/^[\w+#.-]{1,40}$/.test(languageName)) classes = `language-${languageName.toLowerCase()}`;
+  else if (plain) classes = `language-${languageName.toLowerCase()}`;
   const body = language && highlight ? highlightCode(code, language) : escapeHtml(code);
-  return `<pre><code${classes ? ` class="${classes}"` : ''}>${body}</code></pre>\n`;
+  const attributes = (classes ? ` class="${classes}"` : '') + (plain ? ` data-lang="${languageName}"` : '');
+  return `<pre><code${attributes}>${body}</code></pre>\n`;
 }
 
 const renderFence: RendererRule = (tokens, idx, _options, env) => {

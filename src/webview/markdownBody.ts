@@ -4,16 +4,14 @@
 // render of the full text.
 
 import { splitBlocks } from './blocks';
-import { addCodeToolbars, type CodeAction } from './codeBlocks';
+import { addCodeToolbars } from './codeBlocks';
 import { element } from './dom';
 import { blockParser, renderMarkdown } from './markdown';
 import { sanitizeToFragment } from './sanitize';
 
-const CODE_ACTIONS: readonly CodeAction[] = ['copy', 'insert'];
-
 function renderNodes(src: string, open: boolean): DocumentFragment {
   const fragment = sanitizeToFragment(renderMarkdown(src, open));
-  addCodeToolbars(fragment, CODE_ACTIONS);
+  addCodeToolbars(fragment, 'answer');
   return fragment;
 }
 

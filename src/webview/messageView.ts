@@ -1,16 +1,21 @@
 // One message of the conversation: a question (plain text, with the code it is about) or an answer
-// (markdown), plus its status: typing indicator, "Stopped" marker, error box with its actions.
+// (markdown), plus its status: typing indicator, "Stopped" marker, error box with its actions; its
+// actions (Copy, Regenerate, Open in Editor; Edit for a question, edited in place); and "Show more" for
+// a very long finished message.
 
-import type { ChatMessage, CodeContext, ErrorAction, MessageWait } from '../protocol';
+import type { ChatMessage, CodeContext, MessageWait, WebviewMessage } from '../protocol';
 import { addCodeToolbars } from './codeBlocks';
-import { button, element } from './dom';
+import { trimQuestion } from './composer';
+import { button, element, flashText } from './dom';
 import { codeBlockHtml } from './markdown';
 import { MarkdownBody } from './markdownBody';
 import { sanitizeToFragment } from './sanitize';
 import { strings } from './strings';
 
-export type ErrorActionHandler = (messageId: string, action: ErrorAction) => void;
-export type WaitActionHandler = (action: 'retryNow' | 'cancel') => void;
+/** A finished message taller than this (px) or longer than this (characters) collapses. */
+const LONG_HEIGHT = 1200;
+const LONG_TEXT = 12_000;
+const EDIT_MAX_ROWS = 12;
 
 function contextHeader(context: CodeContext): string {
   return [context.file, context.language, strings.contextLines(context.startLine, context.endLine)].join(
@@ -21,7 +26,7 @@ function contextHeader(context: CodeContext): string {
 function contextCode(context: CodeContext): DocumentFragment {
   const fragment = sanitizeToFragment(codeBlockHtml(context.code, context.language));
   // The question's code is the user's own: copying it is useful, inserting it back is not.
-  addCodeToolbars(fragment, ['copy']);
+  addCodeToolbars(fragment, 'question');
   return fragment;
 }
 
@@ -33,18 +38,58 @@ export class MessageView {
   readonly element: HTMLDivElement;
   private message: ChatMessage;
   private markdown: MarkdownBody | undefined;
+  /** A question's text (answers use markdown.element). */
+  private text: HTMLDivElement | undefined;
   private readonly status: HTMLDivElement = element('div', 'message-status');
   private readonly notices: HTMLDivElement = element('div', 'message-notices');
+  private readonly actions: HTMLDivElement = element('div', 'message-actions');
+  private readonly showMore: HTMLButtonElement = button({ label: strings.showMore, className: 'show-more' });
+  private readonly copyButton: HTMLButtonElement | undefined;
+  private readonly regenerateButton: HTMLButtonElement | undefined;
+  private readonly openButton: HTMLButtonElement | undefined;
+  private readonly editButton: HTMLButtonElement | undefined;
+  private editor: HTMLDivElement | undefined;
   private countdown: ReturnType<typeof setInterval> | undefined;
+  private lastAnswer = false;
+  /** Whether the finished message still has to be measured for "Show more". */
+  private unmeasured = true;
+  private long = false;
+  private expanded = false;
 
   constructor(
     message: ChatMessage,
-    private readonly onErrorAction: ErrorActionHandler,
-    private readonly onWaitAction: WaitActionHandler = () => undefined,
+    private readonly post: (message: WebviewMessage) => void,
   ) {
     this.message = { ...message };
     this.element = element('div', `message ${message.role}`);
     this.element.dataset.id = message.id;
+    this.actions.setAttribute('role', 'group');
+    this.actions.setAttribute('aria-label', strings.messageActionsLabel);
+    this.showMore.setAttribute('aria-expanded', 'false');
+    this.showMore.addEventListener('click', () => this.toggleExpanded());
+    // The buttons are made once and only shown or hidden, so an update never takes focus away from one.
+    const id = (): string => this.message.id;
+    const action = (label: string, title: string, name: string, onClick: (b: HTMLButtonElement) => void): HTMLButtonElement => {
+      const b = button({ label, title, className: 'message-action' });
+      b.dataset.messageAction = name;
+      b.addEventListener('click', () => onClick(b));
+      this.actions.append(b);
+      return b;
+    };
+    if (message.role === 'assistant') {
+      this.copyButton = action(strings.messageCopy, strings.messageCopyTitle, 'copy', b => {
+        this.post({ type: 'copyMessage', messageId: id() });
+        flashText(b, strings.copied, strings.messageCopy);
+      });
+      this.regenerateButton = action(strings.regenerate, strings.regenerateTitle, 'regenerate', () =>
+        this.post({ type: 'regenerate', messageId: id() }),
+      );
+      this.openButton = action(strings.openInEditor, strings.openInEditorTitle, 'open', () =>
+        this.post({ type: 'openAnswerInEditor', messageId: id() }),
+      );
+    } else {
+      this.editButton = action(strings.edit, strings.editTitle, 'edit', () => this.startEdit());
+    }
     this.build();
   }
 
@@ -58,6 +103,13 @@ export class MessageView {
 
   get role(): ChatMessage['role'] {
     return this.message.role;
+  }
+
+  /** Regenerate is offered on the conversation's last answer only. */
+  setLastAnswer(last: boolean): void {
+    if (this.lastAnswer === last) return;
+    this.lastAnswer = last;
+    this.renderActions();
   }
 
   /** Adds streamed text to an answer; the DOM follows on flush(). */
@@ -75,6 +127,7 @@ export class MessageView {
   update(message: ChatMessage): void {
     const previous = this.message;
     this.message = { ...message };
+    if (previous.text !== message.text || previous.streaming !== message.streaming) this.unmeasured = true;
     if (this.markdown) {
       this.markdown.set(message.text, message.streaming);
     } else if (previous.text !== message.text || !sameContext(previous.context, message.context)) {
@@ -88,17 +141,121 @@ export class MessageView {
     const message = this.message;
     const role = element('div', 'message-role', message.role === 'user' ? strings.roleUser : strings.roleAssistant);
     this.element.replaceChildren(role);
+    this.editor = undefined;
+    this.unmeasured = true;
     if (message.role === 'user') {
       this.markdown = undefined;
+      this.text = element('div', 'message-body message-text', message.text);
       if (message.context) this.element.append(element('div', 'message-context', contextHeader(message.context)));
-      this.element.append(element('div', 'message-body message-text', message.text));
+      this.element.append(this.text);
       if (message.context) this.element.append(contextCode(message.context));
     } else {
       this.markdown = new MarkdownBody(message.text, message.streaming);
       this.element.append(this.notices, this.markdown.element);
     }
-    this.element.append(this.status);
+    this.element.append(this.showMore, this.status, this.actions);
     this.renderStatus();
+  }
+
+  /**
+   * The read half of "Show more": whether this finished message is long, or undefined when there is
+   * nothing to decide (already measured, still streaming, or not laid out because the view is hidden).
+   * ChatView reads every message first and then writes, so the layout is computed once.
+   */
+  measure(): boolean | undefined {
+    if (!this.unmeasured || this.message.streaming) return undefined;
+    if (this.message.text.length > LONG_TEXT) return true;
+    const height = (this.markdown?.element ?? this.text)?.scrollHeight ?? 0;
+    return height === 0 ? undefined : height > LONG_HEIGHT;
+  }
+
+  /** The write half: collapses a long message (it starts collapsed) or undoes it. */
+  setLong(long: boolean): void {
+    this.unmeasured = false;
+    if (long !== this.long) this.expanded = false;
+    this.long = long;
+    this.renderCollapse();
+  }
+
+  private renderCollapse(): void {
+    const long = this.long && !this.message.streaming;
+    this.showMore.hidden = !long;
+    this.element.classList.toggle('collapsed', long && !this.expanded);
+    this.showMore.setAttribute('aria-expanded', String(this.expanded));
+    const label = this.expanded ? strings.showLess : strings.showMore;
+    this.showMore.setAttribute('aria-label', label);
+    this.showMore.title = label;
+    const text = this.showMore.querySelector('.button-text');
+    if (text) text.textContent = label;
+  }
+
+  private toggleExpanded(): void {
+    this.expanded = !this.expanded;
+    this.renderCollapse();
+    // After "Show less" the button would be far below the shortened message: keep it in view.
+    if (!this.expanded) this.showMore.scrollIntoView({ block: 'nearest' });
+  }
+
+  private renderActions(): void {
+    const message = this.message;
+    const busy = message.streaming || message.wait !== undefined;
+    const hasText = message.text.trim() !== '';
+    if (this.copyButton) this.copyButton.hidden = !hasText;
+    if (this.openButton) this.openButton.hidden = !hasText;
+    if (this.regenerateButton) this.regenerateButton.hidden = !this.lastAnswer;
+    this.actions.hidden = busy || this.editor !== undefined || !Array.from(this.actions.children).some(b => !(b as HTMLElement).hidden);
+  }
+
+  /** Turns the question into a text box with Send and Cancel; Send posts editAndResend. */
+  private startEdit(): void {
+    if (this.editor || !this.text) return;
+    const editor = element('div', 'message-editor');
+    const area = element('textarea', 'edit-input');
+    area.value = this.message.text;
+    area.setAttribute('aria-label', strings.editLabel);
+    const fit = (): void => {
+      area.rows = Math.min(EDIT_MAX_ROWS, Math.max(2, area.value.split('\n').length));
+    };
+    fit();
+    const send = button({ label: strings.editSend, title: strings.editSendTitle, className: 'primary edit-send' });
+    const cancel = button({ label: strings.editCancel, title: strings.editCancelTitle, className: 'secondary edit-cancel' });
+    const submit = (): void => {
+      const text = trimQuestion(area.value);
+      if (text === '') return;
+      this.post({ type: 'editAndResend', messageId: this.message.id, text });
+      this.endEdit();
+    };
+    area.addEventListener('input', fit);
+    area.addEventListener('keydown', e => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        this.endEdit();
+      } else if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.isComposing) {
+        e.preventDefault();
+        submit();
+      }
+    });
+    send.addEventListener('click', submit);
+    cancel.addEventListener('click', () => this.endEdit());
+    const bar = element('div', 'message-editor-bar');
+    bar.append(cancel, send);
+    editor.append(area, bar);
+    this.editor = editor;
+    this.text.hidden = true;
+    this.text.after(editor);
+    this.renderActions();
+    area.focus();
+    area.setSelectionRange(area.value.length, area.value.length);
+  }
+
+  private endEdit(): void {
+    if (!this.editor) return;
+    this.editor.remove();
+    this.editor = undefined;
+    if (this.text) this.text.hidden = false;
+    this.renderActions();
+    this.editButton?.focus();
   }
 
   private renderStatus(): void {
@@ -137,7 +294,7 @@ export class MessageView {
         if (!label) continue;
         const b = button({ label, className: 'error-action' });
         b.dataset.errorAction = action;
-        b.addEventListener('click', () => this.onErrorAction(message.id, action));
+        b.addEventListener('click', () => this.post({ type: 'errorAction', messageId: message.id, action }));
         actions.append(b);
       }
       if (actions.childElementCount > 0) box.append(actions);
@@ -145,6 +302,8 @@ export class MessageView {
     }
     this.status.replaceChildren(...parts);
     this.status.hidden = parts.length === 0;
+    this.renderActions();
+    this.renderCollapse();
   }
 
   /** "Retrying in 12 s" with Retry Now and Cancel, counting down once a second while it waits. */
@@ -160,9 +319,9 @@ export class MessageView {
     render();
     this.countdown = setInterval(render, 1000);
     const now = button({ label: strings.retryNow, className: 'error-action wait-retry-now' });
-    now.addEventListener('click', () => this.onWaitAction('retryNow'));
+    now.addEventListener('click', () => this.post({ type: 'retryNow' }));
     const cancel = button({ label: strings.cancel, className: 'error-action wait-cancel' });
-    cancel.addEventListener('click', () => this.onWaitAction('cancel'));
+    cancel.addEventListener('click', () => this.post({ type: 'stop' }));
     box.append(text, now, cancel);
     return box;
   }

@@ -16,7 +16,8 @@ const FORBID_TAGS = [
   'style', 'form', 'input', 'iframe', 'object', 'embed', 'svg', 'math', 'img', 'script', 'link', 'meta',
   'base', 'button', 'textarea', 'select', 'video', 'audio', 'source', 'picture',
 ];
-const ALLOWED_ATTR = ['href', 'title', 'class', 'start'];
+// data-lang: the fence's language as written (markdown.ts), read by the code buttons.
+const ALLOWED_ATTR = ['href', 'title', 'class', 'start', 'data-lang'];
 
 purify.addHook('uponSanitizeAttribute', (_node, data) => {
   if (/^on/i.test(data.attrName)) data.keepAttr = false;

@@ -1,7 +1,9 @@
 // Every string the chat view shows, in one table so wording and a later translation live in one place.
 // The host translates its own strings with vscode.l10n; this bundle cannot reach that API.
 
-import type { ErrorAction } from '../protocol';
+import type { CodeAction, ErrorAction, SetupStep } from '../protocol';
+
+const count = (n: number): string => n.toLocaleString('en-US');
 
 export const strings = {
   roleUser: 'You',
@@ -21,11 +23,83 @@ export const strings = {
   modelLabel: (model: string): string => `Model: ${model}`,
 
   copy: 'Copy',
-  copyTitle: 'Copy this code to the clipboard',
   copied: 'Copied',
-  insert: 'Insert at Cursor',
-  insertTitle: 'Insert this code at the cursor in the active editor',
+  codeActions: {
+    copy: ['Copy', 'Copy this code to the clipboard'],
+    insert: ['Insert at Cursor', 'Insert this code at the cursor in the active editor'],
+    replaceSelection: ['Replace Selection', 'Replace the selection in the active editor with this code'],
+    apply: ['Apply to File…', 'Apply this code to a file, after a diff preview'],
+    newFile: ['New File', 'Open this code in a new untitled file'],
+  } satisfies Record<CodeAction, readonly [string, string]>,
+  moreCodeActions: 'More actions for this code',
   codeBlockLabel: (language: string): string => (language ? `${language} code` : 'Code'),
+
+  messageCopy: 'Copy',
+  messageCopyTitle: 'Copy this answer as Markdown',
+  regenerate: 'Regenerate',
+  regenerateTitle: 'Ask for this answer again',
+  openInEditor: 'Open in Editor',
+  openInEditorTitle: 'Open this answer in a Markdown editor',
+  edit: 'Edit',
+  editTitle: 'Edit this question and send it again',
+  editLabel: 'Edited question',
+  editSend: 'Send',
+  editSendTitle: 'Send the edited question (Enter); the answers after it are replaced',
+  editCancel: 'Cancel',
+  editCancelTitle: 'Discard the changes (Escape)',
+  messageActionsLabel: 'Message actions',
+  showMore: 'Show more',
+  showLess: 'Show less',
+
+  untitled: 'New conversation',
+  titleLabel: 'Conversation title',
+  rename: 'Rename',
+  renameTitle: 'Rename this conversation',
+  renameInputLabel: 'New title (Enter to save, Escape to cancel)',
+  conversations: 'Conversations',
+  conversationsTitle: 'Show all conversations',
+  newConversation: 'New',
+  newConversationTitle: 'Start a new conversation',
+  exportConversation: 'Export',
+  exportConversationTitle: 'Export this conversation as Markdown',
+  conversationList: 'Conversations (Escape to close)',
+  noConversations: 'No saved conversations yet.',
+  openConversation: (title: string): string => `Open “${title}”`,
+  deleteConversation: (title: string): string => `Delete “${title}”`,
+  messageCount: (n: number): string => `${count(n)} ${n === 1 ? 'message' : 'messages'}`,
+  clearAll: 'Clear All',
+  clearAllTitle: 'Delete every conversation',
+  confirmClearAll: 'Confirm Clear All',
+  confirmClearAllTitle: 'Delete every conversation; this cannot be undone',
+  /** "2 h ago"; older than a week: the date. */
+  ago: (ms: number, now: number): string => {
+    const minutes = Math.floor(Math.max(0, now - ms) / 60_000);
+    if (minutes < 1) return 'just now';
+    if (minutes < 60) return `${minutes} min ago`;
+    const hours = Math.floor(minutes / 60);
+    if (hours < 24) return `${hours} h ago`;
+    const days = Math.floor(hours / 24);
+    return days < 7 ? `${days} d ago` : new Date(ms).toLocaleDateString();
+  },
+
+  chipsLabel: 'Context sent with the next question',
+  chipTitle: (detail: string, tokens: number): string => `${detail}\n≈${count(tokens)} tokens`,
+  removeChip: (label: string): string => `Remove ${label} from the context`,
+  addFile: 'File',
+  addFileTitle: 'Add a file to the context',
+  tokenEstimate: (n: number): string => `≈${count(n)} tokens`,
+  tokenEstimateTitle: 'Estimated size of the question and its context',
+
+  setupTitle: {
+    missingKey: 'Set up Tandem',
+    badEndpoint: 'Check the endpoint',
+  } satisfies Record<'missingKey' | 'badEndpoint', string>,
+  setupSteps: {
+    setApiKey: 'Set API Key',
+    selectProvider: 'Select Provider',
+    selectModel: 'Select Model',
+    testConnection: 'Test Connection',
+  } satisfies Record<SetupStep, string>,
 
   contextLines: (start: number, end: number): string => (start === end ? `line ${start}` : `lines ${start}–${end}`),
   contextSeparator: ' · ',

@@ -1,0 +1,90 @@
+// What the buttons on a code block in an answer do. The webview names only the action, the code and the
+// answer's id: the file comes from the question the host recorded, never from the webview.
+import * as vscode from 'vscode';
+import type { CodeAction, CodeContext } from '../protocol';
+import type { ChatSession } from './session';
+import type { DiffPreview } from './diffPreview';
+import type { Log } from './log';
+import { applyReply } from '../core/applyEdit';
+import { fenceFor } from '../core/prompts';
+import { languageIdForFence } from '../core/fenceLanguage';
+
+export class CodeBlockActions {
+  constructor(
+    private readonly session: ChatSession,
+    private readonly diff: DiffPreview,
+    private readonly log: Log,
+  ) {}
+
+  async run(action: CodeAction, code: string, language: string, messageId: string): Promise<void> {
+    const context = this.session.messageWithQuestion(messageId)?.question?.context;
+    switch (action) {
+      case 'copy':
+        await vscode.env.clipboard.writeText(code);
+        return;
+      case 'insert': {
+        const editor = await this.targetEditor(context);
+        if (editor) await editor.edit(b => b.insert(editor.selection.active, code));
+        return;
+      }
+      case 'replaceSelection': {
+        const editor = await this.targetEditor(context);
+        if (!editor) return;
+        await editor.edit(b => (editor.selection.isEmpty ? b.insert(editor.selection.active, code) : b.replace(editor.selection, code)));
+        return;
+      }
+      case 'apply':
+        await this.apply(code, language, context);
+        return;
+      case 'newFile': {
+        const doc = await vscode.workspace.openTextDocument({ language: languageIdForFence(language), content: code });
+        await vscode.window.showTextDocument(doc, { preview: false });
+        return;
+      }
+      default: {
+        const unreachable: never = action;
+        return unreachable;
+      }
+    }
+  }
+
+  /** The editor the question came from (reopened if it was closed), else the active one. */
+  private async targetEditor(context: CodeContext | undefined): Promise<vscode.TextEditor | undefined> {
+    if (context?.uri) {
+      const visible = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === context.uri);
+      if (visible) return vscode.window.showTextDocument(visible.document, { viewColumn: visible.viewColumn, selection: visible.selection });
+      try {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(context.uri, true));
+        return await vscode.window.showTextDocument(doc, { preview: false });
+      } catch (e) {
+        this.log.warn('codeBlock', `could not reopen ${context.file}: ${String(e)}`);
+      }
+    }
+    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    if (!editor) void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and place the cursor where the code should go.'));
+    return editor;
+  }
+
+  /** Applies the code to the file the question was about (its lines), with a diff to accept or reject. */
+  private async apply(code: string, language: string, context: CodeContext | undefined): Promise<void> {
+    const editor = await this.targetEditor(context);
+    if (!editor) return;
+    const doc = editor.document;
+    let start = doc.offsetAt(editor.selection.start);
+    let end = doc.offsetAt(editor.selection.end);
+    if (context?.uri === doc.uri.toString() && context.endLine <= doc.lineCount) {
+      // The lines the question was about, as they are now.
+      start = doc.offsetAt(new vscode.Position(context.startLine - 1, 0));
+      end = doc.offsetAt(doc.lineAt(context.endLine - 1).range.end);
+    }
+    const fence = fenceFor(code);
+    const result = applyReply({ documentText: doc.getText(), selection: { start, end }, reply: `${fence}${language}\n${code}\n${fence}\n`, languageId: doc.languageId });
+    if (!result.ok) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not apply the code: {0} The code stays in the chat.', result.reason));
+      return;
+    }
+    const outcome = await this.diff.review(doc, result.edit, vscode.l10n.t('the code from the chat'));
+    if (outcome === 'stale') void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed while you reviewed, and the change could not be placed safely. Nothing was applied.', context?.file ?? 'The file'));
+    this.log.info('codeBlock', `apply to ${doc.uri.toString()}: ${outcome} (${result.method})`);
+  }
+}
