@@ -73,7 +73,7 @@ function settle(c: StoredConversation): void {
   for (const m of c.messages) {
     if (!m.streaming) continue;
     m.streaming = false;
-    m.wait = undefined;
+    delete m.wait;
     if (!m.error) {
       m.error = {
         kind: 'cancelled',

@@ -1,24 +1,31 @@
-// The whole chat view: conversation, empty-state hint, announcer and composer. It renders what the host
-// posts and turns clicks into intents; it keeps only what it needs to draw the next delta.
+// The whole chat view: conversation bar, conversation, empty-state hint or setup card, announcer and
+// composer. It renders what the host posts and turns clicks into intents; it keeps only what it needs to
+// draw the next delta.
 
-import type { ChatMessage, HostMessage, ViewState, WebviewMessage } from '../protocol';
-import { codeOf } from './codeBlocks';
+import { SETUP_STEPS, type ChatMessage, type CodeAction, type HostMessage, type SetupState, type ViewState, type WebviewMessage } from '../protocol';
+import { codeOf, setMoreOpen } from './codeBlocks';
 import { Composer } from './composer';
-import { element } from './dom';
-import { toChatMessage, toViewState } from './hostData';
+import { ConversationBar } from './conversationBar';
+import { button, element, flashText } from './dom';
+import { toChatMessage, toChips, toViewState } from './hostData';
 import { MessageView } from './messageView';
 import { strings } from './strings';
 
 /** How close to the bottom (px) still counts as following the answer. */
 const FOLLOW_SLACK = 48;
-const COPIED_FEEDBACK_MS = 1500;
 
 export class ChatView {
   private readonly scroller: HTMLDivElement = element('div', 'conversation');
   private readonly list: HTMLDivElement = element('div', 'messages');
   private readonly empty: HTMLDivElement = element('div', 'empty-state');
+  private readonly hint: HTMLDivElement = element('div', 'empty-hint-text');
+  private readonly setupCard: HTMLDivElement = element('div', 'setup-card');
   private readonly announcer: HTMLDivElement = element('div', 'visually-hidden');
+  private readonly header: ConversationBar;
   private readonly composer: Composer;
+  private setup: SetupState | undefined;
+  /** What the setup card shows, so a repeated state does not rebuild it (and take focus from its buttons). */
+  private setupShown = '';
 
   private conversationId: string | undefined;
   private streaming = false;
@@ -32,24 +39,31 @@ export class ChatView {
     this.list.setAttribute('role', 'log');
     this.list.setAttribute('aria-label', strings.conversationLabel);
     this.list.addEventListener('click', e => this.onListClick(e));
+    this.list.addEventListener('keydown', e => this.onListKeyDown(e));
 
-    this.empty.append(
+    this.hint.append(
       element('p', 'empty-title', strings.emptyTitle),
       element('p', 'empty-hint', strings.emptySelect),
       element('p', 'empty-hint', strings.emptyType),
     );
+    this.setupCard.hidden = true;
+    this.setupCard.setAttribute('role', 'region');
+    this.empty.append(this.hint, this.setupCard);
+    this.header = new ConversationBar(post);
 
     this.announcer.id = 'announcer';
     this.announcer.setAttribute('aria-live', 'polite');
     this.announcer.setAttribute('aria-atomic', 'true');
 
     this.composer = new Composer({
-      ask: text => this.post({ type: 'ask', text }),
+      ask: (text, chips) => this.post(chips.length > 0 ? { type: 'ask', text, chips } : { type: 'ask', text }),
       stop: () => this.post({ type: 'stop' }),
+      removeChip: id => this.post({ type: 'removeChip', id }),
+      pickFile: () => this.post({ type: 'pickFile' }),
     });
 
     this.scroller.append(this.empty, this.list);
-    root.replaceChildren(this.scroller, this.announcer, this.composer.element);
+    root.replaceChildren(this.header.element, this.scroller, this.announcer, this.composer.element);
     root.classList.add('chat');
     this.updateEmpty();
   }
@@ -67,6 +81,9 @@ export class ChatView {
         if (updated) this.updateMessage(message.conversationId, updated);
         return;
       }
+      case 'chips':
+        this.composer.setChips(toChips(message.chips));
+        return;
       case 'focusInput':
         this.composer.focus();
         return;
@@ -111,8 +128,25 @@ export class ChatView {
     this.composer.setStreaming(this.streaming);
     this.composer.setModel(state.model);
     this.composer.setTotals(state.totals);
+    this.composer.setChips(state.chips ?? []);
+    this.header.set(conversation.id, conversation.title, state.conversations ?? []);
+    this.setup = state.setup;
     this.updateEmpty();
+    this.afterUpdate();
     if (follow) this.scrollToEnd();
+  }
+
+  /** Marks the last answer (Regenerate) and collapses long finished messages: all reads, then all writes. */
+  private afterUpdate(): void {
+    let last: MessageView | undefined;
+    const decided: [MessageView, boolean][] = [];
+    for (const view of this.views.values()) {
+      if (view.role === 'assistant') last = view;
+      const long = view.measure();
+      if (long !== undefined) decided.push([view, long]);
+    }
+    for (const view of this.views.values()) view.setLastAnswer(view === last);
+    for (const [view, long] of decided) view.setLong(long);
   }
 
   /** Puts the message elements in order, leaving those already in place untouched (keeps focus and scroll). */
@@ -165,15 +199,12 @@ export class ChatView {
       this.composer.setStreaming(false);
     }
     this.updateEmpty();
+    this.afterUpdate();
     if (follow) this.scrollToEnd();
   }
 
   private createView(message: ChatMessage): MessageView {
-    return new MessageView(
-      message,
-      (messageId, action) => this.post({ type: 'errorAction', messageId, action }),
-      action => this.post(action === 'retryNow' ? { type: 'retryNow' } : { type: 'stop' }),
-    );
+    return new MessageView(message, this.post);
   }
 
   private noteFinished(wasStreaming: boolean, message: ChatMessage): void {
@@ -193,31 +224,57 @@ export class ChatView {
   private onListClick(e: MouseEvent): void {
     const target = e.target;
     if (!(target instanceof Element)) return;
-    const control = target.closest<HTMLButtonElement>('button.code-action');
-    if (!control) return;
-    const code = codeOf(control);
-    if (code === undefined) return;
-    if (control.dataset.action === 'insert') {
-      this.post({ type: 'insertCode', code });
-    } else if (control.dataset.action === 'copy') {
-      this.post({ type: 'copyCode', code });
-      this.showCopied(control);
+    const control = target.closest<HTMLButtonElement>('button.code-action, button.code-more-toggle');
+    const block = control?.closest('.code-block');
+    if (!control || !block) return;
+    if (control.classList.contains('code-more-toggle')) {
+      setMoreOpen(block, control.getAttribute('aria-expanded') !== 'true');
+      return;
     }
+    const source = codeOf(control);
+    const messageId = control.closest<HTMLElement>('.message')?.dataset.id;
+    const action = control.dataset.action as CodeAction | undefined;
+    if (!source || messageId === undefined || action === undefined) return;
+    this.post({ type: 'codeAction', action, code: source.code, language: source.language, messageId });
+    if (action === 'copy') flashText(control, strings.copied, strings.copy);
+    // An action from the "…" row closes it; focus returns to the toggle rather than getting lost.
+    if (control.closest('.code-more')) setMoreOpen(block, false, true);
   }
 
-  private showCopied(control: HTMLButtonElement): void {
-    const text = control.querySelector('.button-text');
-    if (!text) return;
-    text.textContent = strings.copied;
-    setTimeout(() => {
-      text.textContent = strings.copy;
-    }, COPIED_FEEDBACK_MS);
+  /** Escape closes a code block's row of further actions. */
+  private onListKeyDown(e: KeyboardEvent): void {
+    if (e.key !== 'Escape' || !(e.target instanceof Element)) return;
+    const block = e.target.closest('.code-block');
+    if (!block || block.querySelector('.code-more-toggle')?.getAttribute('aria-expanded') !== 'true') return;
+    e.preventDefault();
+    setMoreOpen(block, false, true);
   }
 
   private updateEmpty(): void {
     const empty = this.views.size === 0;
     this.empty.hidden = !empty;
     this.list.hidden = empty;
+    const setup = empty ? this.setup : undefined;
+    this.hint.hidden = setup !== undefined;
+    this.setupCard.hidden = setup === undefined;
+    if (setup) this.renderSetup(setup);
+  }
+
+  /** What Tandem needs before it can send, with the steps that fix it. */
+  private renderSetup(setup: SetupState): void {
+    const key = `${setup.reason}\n${setup.detail}`;
+    if (this.setupShown === key) return;
+    this.setupShown = key;
+    const title = strings.setupTitle[setup.reason];
+    this.setupCard.setAttribute('aria-label', title);
+    const actions = element('div', 'setup-actions');
+    for (const step of SETUP_STEPS) {
+      const b = button({ label: strings.setupSteps[step], className: step === 'setApiKey' && setup.reason === 'missingKey' ? 'primary' : 'secondary' });
+      b.dataset.step = step;
+      b.addEventListener('click', () => this.post({ type: 'setup', step }));
+      actions.append(b);
+    }
+    this.setupCard.replaceChildren(element('p', 'setup-title', title), element('p', 'setup-detail', setup.detail), actions);
   }
 
   private isFollowing(): boolean {

@@ -6,7 +6,7 @@
 // streaming and the same block rendered at once give the same DOM.
 
 import type { CodeAction } from '../protocol';
-import { button, element, icon, ICON_MORE } from './dom';
+import { button, element } from './dom';
 import { strings } from './strings';
 
 /** An answer's code gets every action; the question's own code only Copy (inserting it back is pointless). */
@@ -36,7 +36,8 @@ export function addCodeToolbars(root: ParentNode, kind: CodeToolbarKind): void {
       toolbar.append(actionButton('copy'));
       group.append(toolbar);
     } else {
-      const toggle = button({ label: strings.moreCodeActions, className: 'code-more-toggle', text: '', icon: icon(ICON_MORE) });
+      // Text, not an SVG icon: nothing in a message is SVG, which the hostile-markdown tests rely on.
+      const toggle = button({ label: strings.moreCodeActions, className: 'code-more-toggle', text: '…' });
       toggle.setAttribute('aria-expanded', 'false');
       toolbar.append(...VISIBLE.map(actionButton), toggle);
       const more = element('div', 'code-more');

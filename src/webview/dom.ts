@@ -71,4 +71,3 @@ export const ICON_EXPORT = 'M7.25 1.5h1.5v7.2l2.7-2.7 1.06 1.06L8 11.56 3.49 7.0
 export const ICON_EDIT = 'M11.7 1.3 14.7 4.3 5.4 13.6 1.5 14.5 2.4 10.6z';
 export const ICON_TRASH = 'M6 1h4v1.5h4V4H2V2.5h4zM3.2 5h9.6l-.8 10H4z';
 export const ICON_CLOSE = 'M4.2 3.1 8 6.9l3.8-3.8 1.1 1.1L9.1 8l3.8 3.8-1.1 1.1L8 9.1l-3.8 3.8-1.1-1.1L6.9 8 3.1 4.2z';
-export const ICON_MORE = 'M2 8a1.5 1.5 0 1 0 3 0 1.5 1.5 0 1 0-3 0m4.5 0a1.5 1.5 0 1 0 3 0 1.5 1.5 0 1 0-3 0M11 8a1.5 1.5 0 1 0 3 0 1.5 1.5 0 1 0-3 0';

@@ -1,9 +1,21 @@
 // Deep checks for the data inside host messages. protocol.ts's parseHostMessage checks only the
-// envelope of `state` and `messageUpdated`; a stale bundle after an extension update could receive
+// envelope of `state`, `messageUpdated` and `chips`; a stale bundle after an extension update could receive
 // messages of another shape, and one malformed message must not break the whole view.
 
 import { ERROR_ACTIONS } from '../protocol';
-import type { ChatMessage, CodeContext, ErrorAction, MessageError, MessageUsage, MessageWait, SessionTotals, ViewState } from '../protocol';
+import type {
+  ChatMessage,
+  CodeContext,
+  ContextChip,
+  ConversationSummary,
+  ErrorAction,
+  MessageError,
+  MessageUsage,
+  MessageWait,
+  SessionTotals,
+  SetupState,
+  ViewState,
+} from '../protocol';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -50,6 +62,32 @@ function toTotals(v: unknown): SessionTotals | undefined {
   return { answers: v.answers, promptTokens: v.promptTokens, completionTokens: v.completionTokens, costUsd: v.costUsd };
 }
 
+function toSummary(v: unknown): ConversationSummary | undefined {
+  if (!isRecord(v) || typeof v.id !== 'string' || typeof v.title !== 'string' || !num(v.updatedAt) || !num(v.messageCount)) return undefined;
+  return { id: v.id, title: v.title, updatedAt: v.updatedAt, messageCount: v.messageCount };
+}
+
+function toSetup(v: unknown): SetupState | undefined {
+  if (!isRecord(v) || (v.reason !== 'missingKey' && v.reason !== 'badEndpoint') || typeof v.detail !== 'string') return undefined;
+  return { reason: v.reason, detail: v.detail };
+}
+
+function toChip(v: unknown): ContextChip | undefined {
+  if (!isRecord(v) || typeof v.id !== 'string' || typeof v.label !== 'string' || typeof v.detail !== 'string') return undefined;
+  if ((v.kind !== 'selection' && v.kind !== 'file') || !num(v.tokens)) return undefined;
+  return { id: v.id, kind: v.kind, label: v.label, detail: v.detail, tokens: Math.max(0, v.tokens) };
+}
+
+/** The items of `v` that `convert` accepts; anything but an array gives none. */
+function listOf<T>(v: unknown, convert: (item: unknown) => T | undefined): T[] {
+  return Array.isArray(v) ? v.map(convert).filter((item): item is T => item !== undefined) : [];
+}
+
+/** The chips of a `state` or `chips` message, malformed ones left out. */
+export function toChips(v: unknown): ContextChip[] {
+  return listOf(v, toChip);
+}
+
 /** The message, without optional parts that are malformed; undefined when it cannot be shown at all. */
 export function toChatMessage(v: unknown): ChatMessage | undefined {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.text !== 'string') return undefined;
@@ -71,15 +109,16 @@ export function toChatMessage(v: unknown): ChatMessage | undefined {
   return message;
 }
 
-/** The state with malformed messages left out. */
+/** The state with malformed messages, summaries and chips left out. */
 export function toViewState(state: ViewState): ViewState {
   const conversation = state.conversation;
-  const raw: unknown = conversation.messages;
-  const messages = Array.isArray(raw) ? raw.map(toChatMessage).filter((m): m is ChatMessage => m !== undefined) : [];
   return {
-    conversation: { id: String(conversation.id), title: String(conversation.title ?? ''), messages },
+    conversation: { id: String(conversation.id), title: String(conversation.title ?? ''), messages: listOf(conversation.messages, toChatMessage) },
+    conversations: listOf(state.conversations, toSummary),
     model: typeof state.model === 'string' ? state.model : '',
     streaming: state.streaming === true,
     totals: toTotals(state.totals),
+    setup: toSetup(state.setup),
+    chips: toChips(state.chips),
   };
 }

@@ -37,6 +37,8 @@ export function sanitizeToFragment(html: string): DocumentFragment {
     FORBID_TAGS,
     FORBID_ATTR: ['style', 'id', 'name', 'src', 'srcset', 'action', 'formaction', 'xlink:href'],
     ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
+    // Otherwise DOMPurify checks its value as a URL and drops it.
+    ADD_URI_SAFE_ATTR: ['data-lang'],
     ALLOW_DATA_ATTR: false,
     ALLOW_ARIA_ATTR: false,
     RETURN_DOM_FRAGMENT: true,

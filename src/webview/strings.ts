@@ -64,7 +64,6 @@ export const strings = {
   exportConversationTitle: 'Export this conversation as Markdown',
   conversationList: 'Conversations (Escape to close)',
   noConversations: 'No saved conversations yet.',
-  openConversation: (title: string): string => `Open “${title}”`,
   deleteConversation: (title: string): string => `Delete “${title}”`,
   messageCount: (n: number): string => `${count(n)} ${n === 1 ? 'message' : 'messages'}`,
   clearAll: 'Clear All',

@@ -7,8 +7,14 @@ import Mocha from 'mocha';
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30000, reporter: 'spec' });
   if (process.env.MOCHA_GREP) mocha.grep(new RegExp(process.env.MOCHA_GREP));
+  // EXT_TEST_FILES / EXT_TEST_EXCLUDE: comma-separated name prefixes, so one host can run a subset.
+  const only = (process.env.EXT_TEST_FILES ?? '').split(',').filter(Boolean);
+  const skip = (process.env.EXT_TEST_EXCLUDE ?? '').split(',').filter(Boolean);
   for (const f of fs.readdirSync(__dirname).sort()) {
-    if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
+    if (!f.endsWith('.test.js')) continue;
+    if (only.length && !only.some(p => f.startsWith(p))) continue;
+    if (skip.some(p => f.startsWith(p))) continue;
+    mocha.addFile(path.join(__dirname, f));
   }
   const resultFile = process.env.EXT_TEST_RESULT_FILE; // read back by the runner outside VS Code
   const lines: string[] = [];

@@ -1,5 +1,7 @@
 // Runs out/extension/index.js (mocha) inside the extension host of a real VS Code: code-server, its
 // workbench opened in Debian's Chromium by playwright-core. Returns {passes, failures, lines}.
+// Three runs: the main suite; then "history survives a crash": a first host asks, is killed with
+// SIGKILL mid-stream, and a second host on the same user-data folder checks what it finds.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -8,17 +10,20 @@ const { paths, CHROMIUM_ARGS } = require('./tools');
 const { startCodeServer, makeRunDir, copyDir, sleep } = require('./codeServer');
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const NO_RESULT = { passes: 0, failures: 1, pending: 0, lines: ['FAIL - the extension tests produced no result'] };
 
-async function runExtensionTests({ timeoutMs = 15 * 60 * 1000, keep = false } = {}) {
+/**
+ * One code-server session running the selected test files. `killMarker`: a file the tests write when
+ * they want the whole VS Code killed with SIGKILL (then the run counts as one pass).
+ */
+async function runHost({ dir, files, exclude, killMarker, timeoutMs, label }) {
   const { chromium } = require('playwright-core');
-  const dir = makeRunDir(path.join(ROOT, '.test-runs'), 'extension');
-  copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(dir, 'workspace'));
-  const resultFile = path.join(dir, 'result.json');
-  const testEnv = { EXT_TEST_RESULT_FILE: resultFile, EXT_TEST_WORKSPACE: path.join(dir, 'workspace'), MOCHA_GREP: process.env.MOCHA_GREP || '',
-    TANDEM_TEST_OUT: path.join(ROOT, 'test-results') };
+  const resultFile = path.join(dir, `result-${label}.json`);
+  fs.rmSync(resultFile, { force: true });
+  const testEnv = { EXT_TEST_RESULT_FILE: resultFile, EXT_TEST_WORKSPACE: path.join(dir, 'workspace'), EXT_TEST_USER_DATA: path.join(dir, 'ud'),
+    EXT_TEST_RUN_DIR: dir, EXT_TEST_FILES: files || '', EXT_TEST_EXCLUDE: exclude || '', MOCHA_GREP: process.env.MOCHA_GREP || '' };
   const server = await startCodeServer({ dir, smokeTestDriver: true });
   let browser;
-  let result = { passes: 0, failures: 1, lines: ['FAIL - extension tests produced no result'] };
   try {
     const remote = p => `vscode-remote://${server.host}${p}`;
     const payload = [
@@ -34,22 +39,63 @@ async function runExtensionTests({ timeoutMs = 15 * 60 * 1000, keep = false } = 
     await page.exposeFunction('codeAutomationExit', code => onExit({ via: 'exit', code }));
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const line = util.format(...(args || []));
-      if (!process.env.E2E_VERBOSE && /\/static\/out\/vs\//.test(line)) return; // workbench-internal stack noise
+      if (!process.env.E2E_VERBOSE && /\/static\/out\/vs\/|^\[(AgentHost|AccountPolicyGate|Service Worker|reconnection-grace-time)|^(Resolving|Resolved) connection token|^Creating a socket|^Updating additional builtin/.test(line)) return;
       console.log(line);
     });
-    page.on('pageerror', e => { if (process.env.E2E_VERBOSE) console.log('[workbench] pageerror:', e.message); });
     await page.goto(server.url(testEnv.EXT_TEST_WORKSPACE, payload));
-    const outcome = await Promise.race([exited, sleep(timeoutMs).then(() => ({ via: 'timeout', code: 2 }))]);
-    if (outcome.via === 'timeout') console.log(`[extension] timed out after ${timeoutMs} ms`);
-    if (fs.existsSync(resultFile)) result = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-    else console.log(`[extension] no result file; see ${server.logFile}`);
-    return result;
+    const waits = [exited, sleep(timeoutMs).then(() => ({ via: 'timeout', code: 2 }))];
+    if (killMarker) {
+      waits.push((async () => {
+        for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(50)) if (fs.existsSync(killMarker)) return { via: 'marker' };
+        return { via: 'timeout' };
+      })());
+    }
+    const outcome = await Promise.race(waits);
+    if (outcome.via === 'marker') {
+      // The crash under test: no shutdown, no flush, the whole process group at once.
+      try { process.kill(-server.pid, 'SIGKILL'); } catch { /* gone */ }
+      console.log(`[extension] ${label}: killed VS Code with SIGKILL mid-stream`);
+      return { passes: 1, failures: 0, pending: 0, lines: [`ok   - ${label}: asked, then killed with SIGKILL mid-stream`] };
+    }
+    if (outcome.via === 'timeout') console.log(`[extension] ${label}: timed out after ${timeoutMs} ms`);
+    if (fs.existsSync(resultFile)) return JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+    console.log(`[extension] ${label}: no result file; see ${server.logFile}`);
+    return { ...NO_RESULT, lines: [`FAIL - ${label}: no result (see ${server.logFile})`] };
   } finally {
     if (browser) await browser.close().catch(() => {});
     await server.stop();
-    if (keep || process.env.E2E_KEEP_TMP || result.failures > 0) console.log(`[extension] run folder kept: ${dir}`);
+  }
+}
+
+function add(total, r) {
+  total.passes += r.passes;
+  total.failures += r.failures;
+  total.pending += r.pending || 0;
+  total.lines.push(...r.lines);
+}
+
+async function runExtensionTests({ timeoutMs = 15 * 60 * 1000 } = {}) {
+  const total = { passes: 0, failures: 0, pending: 0, lines: [] };
+  const runs = [];
+  const main = makeRunDir(path.join(ROOT, '.test-runs'), 'extension');
+  copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(main, 'workspace'));
+  runs.push(main);
+  add(total, await runHost({ dir: main, exclude: 'restart-', timeoutMs, label: 'main' }));
+
+  if (!process.env.MOCHA_GREP) {
+    const crash = makeRunDir(path.join(ROOT, '.test-runs'), 'restart');
+    copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(crash, 'workspace'));
+    runs.push(crash);
+    const marker = path.join(crash, 'kill-now.json');
+    const first = await runHost({ dir: crash, files: 'restart-1', killMarker: marker, timeoutMs: 120000, label: 'restart, first run' });
+    add(total, first);
+    if (first.failures === 0) add(total, await runHost({ dir: crash, files: 'restart-2', timeoutMs: 120000, label: 'restart, second run' }));
+  }
+  for (const dir of runs) {
+    if (total.failures > 0 || process.env.E2E_KEEP_TMP) console.log(`[extension] run folder kept: ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
+  return total;
 }
 
 module.exports = { runExtensionTests };

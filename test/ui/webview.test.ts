@@ -1,19 +1,28 @@
 // The chat webview bundle (dist/webview.js) in headless Chromium under the CSP VS Code gives it: what it
 // renders from host messages, what it posts back, that streamed answers end up exactly as a one-shot
-// render, and that hostile answers run no script and load nothing. Build first: node esbuild.js.
+// render, that hostile answers run no script and load nothing, and the controls around the messages
+// (conversation bar, message and code actions, context chips, history, setup card, Show more).
+// Build first: node esbuild.js.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { ChatMessage, HostMessage, ViewState } from '../../src/protocol';
+import type { ChatMessage, ContextChip, ConversationSummary, HostMessage, ViewState } from '../../src/protocol';
 import { ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results');
 const fence = '```';
 
-function state(conversationId: string, messages: ChatMessage[], streaming = false, model = 'openai · gpt-5-mini'): HostMessage {
-  const s: ViewState = { conversation: { id: conversationId, title: 'Test', messages }, model, streaming };
+function state(
+  conversationId: string,
+  messages: ChatMessage[],
+  streaming = false,
+  model = 'openai · gpt-5-mini',
+  extra: Partial<Omit<ViewState, 'conversation'>> & { title?: string } = {},
+): HostMessage {
+  const { title = 'Test', ...rest } = extra;
+  const s: ViewState = { conversation: { id: conversationId, title, messages }, model, streaming, ...rest };
   return { type: 'state', state: s };
 }
 
@@ -206,14 +215,15 @@ suite('Chat webview in Chromium', function () {
   const dialogs: string[] = [];
   const errors: string[] = [];
 
-  async function openPage(csp: boolean): Promise<WebviewPage> {
+  async function openPage(csp: boolean, theme: 'dark' | 'light' = 'dark'): Promise<WebviewPage> {
     const p = await context.newPage();
     p.on('dialog', d => {
       dialogs.push(d.message());
       void d.dismiss();
     });
     p.on('pageerror', e => errors.push(e.message));
-    await p.goto(`${server.origin}/${csp ? '' : '?csp=off'}`);
+    const query = [csp ? '' : 'csp=off', theme === 'light' ? 'theme=light' : ''].filter(Boolean).join('&');
+    await p.goto(`${server.origin}/${query ? `?${query}` : ''}`);
     await p.waitForSelector('#prompt');
     return new WebviewPage(p);
   }
@@ -300,21 +310,58 @@ suite('Chat webview in Chromium', function () {
     const plain = a.locator('pre code.language-unknownlang');
     assert.strictEqual(await plain.innerHTML(), 'if &lt;b&gt;');
     assert.strictEqual(await a.locator('.code-block').count(), 2);
-    assert.strictEqual(await a.locator('.code-action').count(), 4);
+    assert.strictEqual(await a.locator('.code-action').count(), 10, 'five actions per block');
+    assert.deepStrictEqual(await a.locator('.code-block').first().locator('button:visible').allTextContents(), ['Copy', 'Insert at Cursor', '…']);
     assert.strictEqual(await page.locator('.model-label').textContent(), 'Model: openai · gpt-5-mini');
-
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, 'webview.png'), fullPage: false });
   });
 
-  test('Copy and Insert at Cursor post the raw code', async () => {
+  test('every code-block action posts codeAction with the raw code and the fence language', async () => {
     await view.clearPosted();
     const block = page.locator('.message[data-id="a1"] .code-block').first();
+    const toggle = block.locator('.code-more-toggle');
     await block.locator('.code-action[data-action="copy"]').click();
+    assert.strictEqual(await block.locator('.code-action[data-action="copy"]').textContent(), 'Copied');
     await block.locator('.code-action[data-action="insert"]').click();
+    for (const action of ['replaceSelection', 'apply', 'newFile']) {
+      assert.ok(await block.locator(`.code-action[data-action="${action}"]`).isHidden(), `${action} waits behind "…"`);
+      await toggle.click();
+      assert.strictEqual(await toggle.getAttribute('aria-expanded'), 'true');
+      await block.locator(`.code-action[data-action="${action}"]`).click();
+      assert.strictEqual(await toggle.getAttribute('aria-expanded'), 'false', 'an action closes the row');
+    }
+    const code = 'const x: number = 1;';
     assert.deepStrictEqual(await view.posted(), [
-      { type: 'copyCode', code: 'const x: number = 1;' },
-      { type: 'insertCode', code: 'const x: number = 1;' },
+      { type: 'codeAction', action: 'copy', code, language: 'typescript', messageId: 'a1' },
+      { type: 'codeAction', action: 'insert', code, language: 'typescript', messageId: 'a1' },
+      { type: 'codeAction', action: 'replaceSelection', code, language: 'typescript', messageId: 'a1' },
+      { type: 'codeAction', action: 'apply', code, language: 'typescript', messageId: 'a1' },
+      { type: 'codeAction', action: 'newFile', code, language: 'typescript', messageId: 'a1' },
+    ]);
+
+    // With the keyboard: "…" opens the row and focuses its first action, Escape closes it again.
+    await view.clearPosted();
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    assert.strictEqual((await view.focused())?.text, 'Replace Selection');
+    await page.keyboard.press('Escape');
+    assert.ok(await block.locator('.code-more').isHidden());
+    assert.strictEqual((await view.focused())?.className, 'code-more-toggle');
+
+    // The language as the fence wrote it (the host maps names), the code with its markup characters.
+    await page.locator('.message[data-id="a1"] .code-block').nth(1).locator('.code-action[data-action="insert"]').click();
+    await page.locator('.message[data-id="u1"] .code-action[data-action="copy"]').click();
+    assert.deepStrictEqual(await view.posted(), [
+      { type: 'codeAction', action: 'insert', code: 'if <b>', language: 'unknownlang', messageId: 'a1' },
+      { type: 'codeAction', action: 'copy', code: 'function f() {\n  return 1;\n}', language: 'typescript', messageId: 'u1' },
+    ]);
+    await view.send(state('c-fence', [assistant('f1', `${fence}js\nlet a = '<a>';\n${fence}\n\n    indented\n`)]));
+    await view.clearPosted();
+    const blocks = page.locator('.message[data-id="f1"] .code-block');
+    await blocks.nth(0).locator('.code-action[data-action="insert"]').click();
+    await blocks.nth(1).locator('.code-action[data-action="insert"]').click();
+    assert.deepStrictEqual(await view.posted(), [
+      { type: 'codeAction', action: 'insert', code: "let a = '<a>';", language: 'js', messageId: 'f1' },
+      { type: 'codeAction', action: 'insert', code: 'indented', language: '', messageId: 'f1' },
     ]);
   });
 
@@ -386,6 +433,26 @@ suite('Chat webview in Chromium', function () {
     );
     assert.deepStrictEqual(await page.locator('.message').evaluateAll(els => els.map(e => (e as unknown as { dataset: { id: string } }).dataset.id)), ['ok']);
     assert.strictEqual(await page.locator('.message-text').textContent(), 'fine');
+
+    // Malformed summaries, setup and chips are dropped one by one.
+    await view.send(
+      raw({
+        type: 'state',
+        state: {
+          conversation: { id: 'c-bad2', title: 'T', messages: [] },
+          conversations: [{ id: 'good', title: 'Good', updatedAt: 1, messageCount: 1 }, { id: 'bad', title: 'Bad' }, 'x'],
+          setup: { reason: 'somethingElse', detail: 'x' },
+          chips: [{ id: 'c', kind: 'file', label: 'a.ts', detail: 'a.ts', tokens: 3 }, { id: 'd' }],
+          model: 'm',
+          streaming: false,
+        },
+      }),
+    );
+    assert.ok(await page.locator('.setup-card').isHidden());
+    assert.deepStrictEqual(await page.locator('.chip-label').allTextContents(), ['a.ts']);
+    await page.locator('#conversations').click();
+    assert.deepStrictEqual(await page.locator('.conversation-name').allTextContents(), ['Good']);
+    await page.keyboard.press('Escape');
   });
 
   test('while streaming: typing indicator, busy state, Stop posts stop; then "Answer finished"', async () => {
@@ -509,15 +576,21 @@ suite('Chat webview in Chromium', function () {
     const total = await page.evaluate(() => {
       const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ dataset: Record<string, string> }> } }).document;
       const buttons = doc.querySelectorAll('button');
-      for (let i = 0; i < buttons.length; i++) buttons[i].dataset.tabTest = String(i);
-      return buttons.length;
+      let visible = 0;
+      for (let i = 0; i < buttons.length; i++) {
+        const b = buttons[i] as unknown as { dataset: Record<string, string>; checkVisibility(): boolean };
+        if (b.checkVisibility()) b.dataset.tabTest = String(visible++);
+      }
+      return visible;
     });
-    assert.strictEqual(total, 5, 'Copy, Insert, Retry, Stop and Send');
+    // The conversation bar (Rename, Conversations, New, Export), Edit, the code block's Copy, Insert and
+    // "…", Retry, the answer's Copy, Regenerate and Open in Editor, "+ File", Stop and Send.
+    assert.strictEqual(total, 15);
     await page.evaluate(() => {
       (globalThis as unknown as { document: { activeElement: { blur(): void } | null } }).document.activeElement?.blur();
     });
     const seen = new Set<string>();
-    for (let i = 0; i < 20 && seen.size < total; i++) {
+    for (let i = 0; i < 40 && seen.size < total; i++) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         const doc = (globalThis as unknown as {
@@ -535,6 +608,313 @@ suite('Chat webview in Chromium', function () {
       }
     }
     assert.strictEqual(seen.size, total);
+  });
+
+  test('the conversation bar: list, open, delete, rename, new, export, and Clear All only after confirming', async () => {
+    const now = Date.now();
+    const conversations: ConversationSummary[] = [
+      { id: 'c-bar', title: 'Current talk', updatedAt: now - 2 * 3_600_000 - 60_000, messageCount: 2 },
+      { id: 'c-old', title: 'Older talk', updatedAt: now - 3 * 86_400_000, messageCount: 1 },
+      { id: 'c-untitled', title: '', updatedAt: now - 8 * 86_400_000, messageCount: 12 },
+    ];
+    await view.send(state('c-bar', [user('q', 'Hi'), assistant('a', 'Hello')], false, undefined, { title: 'Current talk', conversations }));
+    assert.strictEqual(await page.locator('#conversation-title').textContent(), 'Current talk');
+    const panel = page.locator('#conversation-panel');
+    const toggle = page.locator('#conversations');
+    assert.ok(await panel.isHidden());
+
+    await view.clearPosted();
+    await toggle.click();
+    assert.ok(await panel.isVisible());
+    assert.strictEqual(await toggle.getAttribute('aria-expanded'), 'true');
+    const rows = panel.locator('.conversation-row');
+    assert.deepStrictEqual(await rows.locator('.conversation-name').allTextContents(), ['Current talk', 'Older talk', 'New conversation']);
+    assert.deepStrictEqual(await rows.locator('.conversation-when').allTextContents().then(t => t.slice(0, 2)), ['2 h ago', '3 d ago']);
+    assert.deepStrictEqual(await rows.locator('.conversation-count').allTextContents(), ['2 messages', '1 message', '12 messages']);
+    assert.strictEqual(await rows.nth(0).locator('.conversation-open').getAttribute('aria-current'), 'true');
+    assert.strictEqual(await rows.nth(1).locator('.conversation-delete').getAttribute('aria-label'), 'Delete “Older talk”');
+    // The open conversation's row has focus; Tab walks the rows; Escape closes and returns to the toggle.
+    assert.match((await view.focused())?.text ?? '', /^Current talk/);
+    await page.keyboard.press('Tab');
+    assert.strictEqual((await view.focused())?.label, 'Delete “Current talk”');
+    await page.keyboard.press('Escape');
+    assert.ok(await panel.isHidden());
+    assert.strictEqual((await view.focused())?.id, 'conversations');
+    assert.strictEqual(await toggle.getAttribute('aria-expanded'), 'false');
+
+    // Open with the keyboard.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.match((await view.focused())?.text ?? '', /^Older talk/);
+    await page.keyboard.press('Enter');
+    assert.ok(await panel.isHidden());
+    assert.deepStrictEqual(await view.posted(), [{ type: 'openConversation', id: 'c-old' }]);
+
+    // Delete, then the host's shorter list keeps focus in the list.
+    await view.clearPosted();
+    await toggle.click();
+    await rows.nth(1).locator('.conversation-delete').click();
+    assert.deepStrictEqual(await view.posted(), [{ type: 'deleteConversation', id: 'c-old' }]);
+    await view.send(state('c-bar', [user('q', 'Hi'), assistant('a', 'Hello')], false, undefined, { title: 'Current talk', conversations: [conversations[0], conversations[2]] }));
+    assert.strictEqual(await rows.count(), 2);
+    assert.strictEqual((await view.focused())?.label, 'Delete “New conversation”');
+
+    // Clear All asks first: the first click only arms it.
+    await view.clearPosted();
+    const clear = page.locator('#clear-conversations');
+    await clear.click();
+    assert.strictEqual(await clear.textContent(), 'Confirm Clear All');
+    assert.deepStrictEqual(await view.posted(), []);
+    await page.keyboard.press('Escape');
+    await toggle.click();
+    assert.strictEqual(await clear.textContent(), 'Clear All', 'closing the list disarms it');
+    await clear.click();
+    await page.waitForTimeout(350);
+    await clear.click();
+    assert.deepStrictEqual(await view.posted(), [{ type: 'clearConversations' }]);
+    assert.ok(await panel.isHidden());
+
+    // Rename: Escape cancels, Enter saves; the title is a click target too.
+    await view.clearPosted();
+    await page.locator('#rename-conversation').click();
+    const input = page.locator('#rename-input');
+    assert.strictEqual(await input.inputValue(), 'Current talk');
+    await input.fill('Not this');
+    await page.keyboard.press('Escape');
+    assert.strictEqual(await input.count(), 0);
+    assert.strictEqual(await page.locator('#conversation-title').textContent(), 'Current talk');
+    assert.strictEqual((await view.focused())?.id, 'rename-conversation');
+    await page.locator('#conversation-title').click();
+    await input.fill('Renamed talk');
+    await page.keyboard.press('Enter');
+    assert.strictEqual(await page.locator('#conversation-title').textContent(), 'Renamed talk');
+
+    await page.locator('#new-conversation').click();
+    await page.locator('#export-conversation').click();
+    assert.deepStrictEqual(await view.posted(), [
+      { type: 'renameConversation', id: 'c-bar', title: 'Renamed talk' },
+      { type: 'newConversation' },
+      { type: 'exportConversation', id: 'c-bar' },
+    ]);
+  });
+
+  test('message actions: Copy, Regenerate (last answer only), Open in Editor, Edit and resend', async () => {
+    const messages = [user('q1', 'First'), assistant('a1', 'One'), user('q2', 'Second'), assistant('a2', 'Two')];
+    await view.send(state('c-actions', messages));
+    const actions = (id: string) => page.locator(`.message[data-id="${id}"] .message-actions button:visible`);
+    assert.deepStrictEqual(await actions('a1').allTextContents(), ['Copy', 'Open in Editor']);
+    assert.deepStrictEqual(await actions('a2').allTextContents(), ['Copy', 'Regenerate', 'Open in Editor']);
+    assert.deepStrictEqual(await actions('q1').allTextContents(), ['Edit']);
+    for (const b of await actions('a2').all()) {
+      assert.ok(await b.getAttribute('aria-label'));
+      assert.ok(await b.getAttribute('title'));
+    }
+    await view.clearPosted();
+    await actions('a2').nth(1).click();
+    await actions('a1').nth(0).click();
+    await actions('a1').nth(1).click();
+    assert.deepStrictEqual(await view.posted(), [
+      { type: 'regenerate', messageId: 'a2' },
+      { type: 'copyMessage', messageId: 'a1' },
+      { type: 'openAnswerInEditor', messageId: 'a1' },
+    ]);
+
+    // Edit: Escape cancels; Send (or Enter) posts editAndResend with the new text.
+    await view.clearPosted();
+    const q1 = page.locator('.message[data-id="q1"]');
+    await actions('q1').first().click();
+    const box = q1.locator('.edit-input');
+    assert.strictEqual(await box.inputValue(), 'First');
+    assert.strictEqual((await view.focused())?.className, 'edit-input');
+    assert.ok(await q1.locator('.message-text').isHidden());
+    await box.fill('Changed');
+    await page.keyboard.press('Escape');
+    assert.strictEqual(await box.count(), 0);
+    assert.strictEqual(await q1.locator('.message-text').textContent(), 'First');
+    await actions('q1').first().click();
+    await box.fill('First, edited\n');
+    await q1.locator('.edit-send').click();
+    await actions('q1').first().click();
+    await box.fill('Again');
+    await page.keyboard.press('Enter');
+    assert.deepStrictEqual(await view.posted(), [
+      { type: 'editAndResend', messageId: 'q1', text: 'First, edited' },
+      { type: 'editAndResend', messageId: 'q1', text: 'Again' },
+    ]);
+
+    // No actions on an answer still streaming; Regenerate moves to the newest answer.
+    await view.send(state('c-actions', [...messages, user('q3', 'Third'), assistant('a3', 'Thr', { streaming: true })], true));
+    assert.ok(await page.locator('.message[data-id="a3"] .message-actions').isHidden());
+    assert.deepStrictEqual(await actions('a2').allTextContents(), ['Copy', 'Open in Editor']);
+    await view.send({ type: 'messageUpdated', conversationId: 'c-actions', message: assistant('a3', 'Three') });
+    assert.deepStrictEqual(await actions('a3').allTextContents(), ['Copy', 'Regenerate', 'Open in Editor']);
+  });
+
+  test('context chips: shown with tooltips, × removes one, ask carries the rest; the token estimate follows', async () => {
+    const chips: ContextChip[] = [
+      { id: 'sel', kind: 'selection', label: 'sample.ts:2-8', detail: 'src/sample.ts, lines 2–8', tokens: 120 },
+      { id: 'f1', kind: 'file', label: 'README.md', detail: 'README.md', tokens: 1000 },
+    ];
+    await view.send(state('c-chips', [], false, undefined, { chips }));
+    const chip = page.locator('.chip');
+    const estimate = page.locator('#token-estimate');
+    const tokens = async (): Promise<number> => Number(/^≈([\d,]+) tokens$/.exec((await estimate.textContent()) ?? '')?.[1].replace(/,/g, '') ?? NaN);
+    assert.deepStrictEqual(await chip.locator('.chip-label').allTextContents(), ['sample.ts:2-8', 'README.md']);
+    assert.strictEqual(await chip.nth(0).locator('.chip-label').getAttribute('title'), 'src/sample.ts, lines 2–8\n≈120 tokens');
+    assert.strictEqual(await chip.nth(1).locator('.chip-remove').getAttribute('aria-label'), 'Remove README.md from the context');
+    assert.strictEqual(await estimate.textContent(), '≈1,120 tokens');
+
+    const prompt = page.locator('#prompt');
+    await prompt.focus();
+    await page.keyboard.type('Why does this loop never end?');
+    await view.send();
+    const typed = await tokens();
+    assert.ok(typed > 1120 && typed < 1140, `estimate with text: ${typed}`);
+
+    await view.clearPosted();
+    await chip.nth(1).locator('.chip-remove').click();
+    assert.deepStrictEqual(await chip.locator('.chip-label').allTextContents(), ['sample.ts:2-8']);
+    await view.send();
+    assert.strictEqual(await tokens(), typed - 1000);
+    await prompt.press('Enter');
+    await page.locator('#add-file').click();
+    assert.deepStrictEqual(await view.posted(), [
+      { type: 'removeChip', id: 'f1' },
+      { type: 'ask', text: 'Why does this loop never end?', chips: ['sel'] },
+      { type: 'pickFile' },
+    ]);
+    await view.send();
+    assert.strictEqual(await estimate.textContent(), '≈120 tokens');
+
+    // The host's chips message replaces them (malformed chips are dropped).
+    const raw = (m: unknown): HostMessage => m as HostMessage;
+    await view.send(raw({ type: 'chips', chips: [...chips, { id: 'bad', kind: 'folder', label: 'x', detail: 'x', tokens: 5 }, { id: 'f2', kind: 'file', label: 'a.ts', detail: 'src/a.ts', tokens: 'many' }] }));
+    assert.deepStrictEqual(await chip.locator('.chip-label').allTextContents(), ['sample.ts:2-8', 'README.md']);
+    assert.strictEqual(await estimate.textContent(), '≈1,120 tokens');
+    await view.send({ type: 'chips', chips: [] });
+    assert.strictEqual(await chip.count(), 0);
+    assert.ok(await estimate.isHidden(), 'nothing to estimate');
+  });
+
+  test('Up and Down walk through the questions sent, keeping the draft', async () => {
+    // A page of its own: the history holds every question sent from the view.
+    const fresh = await openPage(true);
+    const page = fresh.page;
+    await fresh.send(state('c-history', []));
+    const prompt = page.locator('#prompt');
+    await prompt.focus();
+    for (const text of ['one', 'two\nlines']) {
+      await prompt.fill(text);
+      await page.keyboard.press('Enter');
+    }
+    await page.keyboard.type('draft');
+    const expectAfter = async (key: string, value: string, message?: string): Promise<void> => {
+      await page.keyboard.press(key);
+      assert.strictEqual(await prompt.inputValue(), value, message);
+    };
+    await expectAfter('ArrowUp', 'two\nlines');
+    await expectAfter('ArrowDown', 'two\nlines', 'Down on the first of two lines only moves the caret');
+    await expectAfter('ArrowDown', 'draft', 'then it returns to what was being typed');
+    await expectAfter('ArrowUp', 'two\nlines');
+    await expectAfter('ArrowUp', 'one');
+    await expectAfter('ArrowUp', 'one', 'the oldest stays');
+    await expectAfter('ArrowDown', 'two\nlines');
+    await expectAfter('ArrowUp', 'two\nlines', 'Up on the second line only moves the caret');
+    await expectAfter('ArrowUp', 'one');
+    await expectAfter('ArrowDown', 'two\nlines');
+    await expectAfter('ArrowDown', 'draft');
+    await expectAfter('ArrowDown', 'draft');
+    assert.deepStrictEqual(await fresh.posted(), [{ type: 'ready' }, { type: 'ask', text: 'one' }, { type: 'ask', text: 'two\nlines' }]);
+    assert.deepStrictEqual(await fresh.violations(), []);
+    await page.close();
+    // A page in the background gets no animation frames, which the view draws in.
+    await view.page.bringToFront();
+  });
+
+  test('the setup card replaces the empty hint and posts setup steps', async () => {
+    await view.clearPosted();
+    await view.send(state('c-setup', [], false, undefined, { setup: { reason: 'missingKey', detail: 'OpenAI at https://api.openai.com' } }));
+    const card = page.locator('.setup-card');
+    assert.ok(await card.isVisible());
+    assert.ok(await page.locator('.empty-title').isHidden());
+    assert.match((await card.textContent()) ?? '', /OpenAI at https:\/\/api\.openai\.com/);
+    const buttons = card.locator('button');
+    assert.deepStrictEqual(await buttons.allTextContents(), ['Set API Key', 'Select Provider', 'Select Model', 'Test Connection']);
+    for (let i = 0; i < 4; i++) await buttons.nth(i).click();
+    assert.deepStrictEqual(await view.posted(), [
+      { type: 'setup', step: 'setApiKey' },
+      { type: 'setup', step: 'selectProvider' },
+      { type: 'setup', step: 'selectModel' },
+      { type: 'setup', step: 'testConnection' },
+    ]);
+    await view.send(state('c-setup', [user('q', 'Hi')], false, undefined, { setup: { reason: 'missingKey', detail: 'x' } }));
+    assert.ok(await card.isHidden(), 'a conversation with messages shows them');
+    await view.send(state('c-setup', []));
+    assert.ok(await card.isHidden());
+    assert.ok(await page.locator('.empty-title').isVisible());
+  });
+
+  test('a very long finished message collapses behind Show more, never while streaming', async () => {
+    const long = Array.from({ length: 120 }, (_, i) => `Paragraph ${i + 1} of a long answer.`).join('\n\n');
+    const conversation = 'c-long';
+    await view.send(state(conversation, [user('q', 'Hi'), assistant('l', long), assistant('s', 'Short.'), assistant('t', long.slice(0, 200), { streaming: true })], true));
+    const msg = page.locator('.message[data-id="l"]');
+    const more = msg.locator('.show-more');
+    assert.ok(await msg.evaluate(e => (e as unknown as { classList: { contains(c: string): boolean } }).classList.contains('collapsed')));
+    const height = () => msg.locator('.message-body').evaluate(e => (e as unknown as { clientHeight: number }).clientHeight);
+    assert.ok((await height()) <= 480);
+    assert.strictEqual(await more.textContent(), 'Show more');
+    assert.strictEqual(await more.getAttribute('aria-expanded'), 'false');
+    await more.click();
+    assert.ok((await height()) > 1200);
+    assert.strictEqual(await more.textContent(), 'Show less');
+    assert.strictEqual(await more.getAttribute('aria-expanded'), 'true');
+    await more.click();
+    assert.ok((await height()) <= 480);
+    assert.ok(await page.locator('.message[data-id="s"] .show-more').isHidden());
+
+    // Streaming: never collapsed, however long; once finished it collapses.
+    const t = page.locator('.message[data-id="t"]');
+    await view.stream(conversation, 't', [long.slice(200)], []);
+    assert.ok(await t.locator('.show-more').isHidden());
+    assert.ok(!(await t.evaluate(e => (e as unknown as { classList: { contains(c: string): boolean } }).classList.contains('collapsed'))));
+    await view.send({ type: 'messageUpdated', conversationId: conversation, message: assistant('t', long) });
+    assert.ok(await t.locator('.show-more').isVisible());
+
+    // Over 12,000 characters collapses by length alone (here, a pasted question).
+    await view.send(state('c-long-text', [user('p', 'x'.repeat(12_001))]));
+    assert.ok(await page.locator('.message[data-id="p"] .show-more').isVisible());
+  });
+
+  test('screenshots in a dark and a light theme', async () => {
+    const now = Date.now();
+    const shot = state(
+      'c-shot',
+      [
+        user('u1', 'Why does average return NaN?', {
+          context: { file: 'src/stats.ts', language: 'typescript', startLine: 1, endLine: 5, code: 'export function average(values: number[]) {\n  let sum = 0;\n  for (let i = 0; i <= values.length; i++) sum += values[i];\n  return sum / values.length;\n}' },
+        }),
+        assistant('a1', REPLIES[0], { usage: { promptTokens: 412, completionTokens: 138, estimated: false, costUsd: 0.0004 } }),
+      ],
+      false,
+      undefined,
+      {
+        title: 'Why does average return NaN?',
+        conversations: [{ id: 'c-shot', title: 'Why does average return NaN?', updatedAt: now - 60_000, messageCount: 2 }],
+        chips: [{ id: 'sel', kind: 'selection', label: 'stats.ts:1-5', detail: 'src/stats.ts, lines 1–5', tokens: 64 }],
+        totals: { answers: 1, promptTokens: 412, completionTokens: 138, costUsd: 0.0004 },
+      },
+    );
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await view.send(shot);
+    await page.screenshot({ path: path.join(SHOTS, 'webview-dark.png'), fullPage: false });
+    const light = await openPage(true, 'light');
+    await light.send(shot);
+    await light.page.screenshot({ path: path.join(SHOTS, 'webview-light.png'), fullPage: false });
+    assert.deepStrictEqual(await light.violations(), []);
+    await light.page.close();
+    await page.bringToFront();
   });
 
   for (const csp of [true, false]) {

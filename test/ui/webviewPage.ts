@@ -1,6 +1,7 @@
 // Serves the chat webview bundle the way VS Code hosts it (same CSP, nonce on the scripts, the real
 // media/chat.css) from a loopback server, with a fake acquireVsCodeApi that records what the view posts.
-// A page without the CSP is available too, so sanitizer tests can tell the sanitizer from the CSP.
+// A page without the CSP is available too (?csp=off), so sanitizer tests can tell the sanitizer from the
+// CSP, and one with light theme variables (?theme=light) for the light screenshot.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -52,6 +53,8 @@ const THEME_CSS = `:root {
   --vscode-input-background: #313131; --vscode-input-foreground: #cccccc; --vscode-input-border: #3c3c3c;
   --vscode-input-placeholderForeground: #989898;
   --vscode-inputValidation-errorBackground: #5a1d1d; --vscode-inputValidation-errorBorder: #be1100;
+  --vscode-toolbar-hoverBackground: #5a5d5e50; --vscode-list-hoverBackground: #2a2d2e;
+  --vscode-list-inactiveSelectionBackground: #37373d; --vscode-widget-shadow: #0000005c;
   --vscode-symbolIcon-keywordForeground: #569cd6; --vscode-symbolIcon-functionForeground: #dcdcaa;
   --vscode-symbolIcon-classForeground: #4ec9b0; --vscode-symbolIcon-variableForeground: #9cdcfe;
   --vscode-symbolIcon-constantForeground: #4fc1ff; --vscode-symbolIcon-propertyForeground: #9cdcfe;
@@ -59,12 +62,37 @@ const THEME_CSS = `:root {
   --vscode-debugTokenExpression-name: #c586c0; --vscode-debugTokenExpression-value: #cccccc99;
 }`;
 
+// The same subset for VS Code's default light theme, for the light screenshot.
+const THEME_LIGHT_CSS = `:root {
+  --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-font-weight: normal;
+  --vscode-editor-font-family: monospace; --vscode-editor-font-size: 13px;
+  --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #717171; --vscode-errorForeground: #f85149;
+  --vscode-sideBar-background: #f8f8f8; --vscode-editor-background: #ffffff; --vscode-editor-foreground: #3b3b3b;
+  --vscode-panel-border: #e5e5e5; --vscode-widget-border: #e5e5e5; --vscode-focusBorder: #005fb8;
+  --vscode-textLink-foreground: #005fb8; --vscode-textLink-activeForeground: #005fb8;
+  --vscode-textCodeBlock-background: #f2f2f2; --vscode-textPreformat-foreground: #3b3b3b;
+  --vscode-textBlockQuote-background: #f8f8f8; --vscode-textBlockQuote-border: #e5e5e5;
+  --vscode-button-background: #005fb8; --vscode-button-foreground: #ffffff; --vscode-button-hoverBackground: #0258a8;
+  --vscode-button-secondaryBackground: #e5e5e5; --vscode-button-secondaryForeground: #3b3b3b;
+  --vscode-button-secondaryHoverBackground: #cccccc; --vscode-button-border: #0000001a;
+  --vscode-input-background: #ffffff; --vscode-input-foreground: #3b3b3b; --vscode-input-border: #cecece;
+  --vscode-input-placeholderForeground: #767676;
+  --vscode-inputValidation-errorBackground: #f2dede; --vscode-inputValidation-errorBorder: #be1100;
+  --vscode-toolbar-hoverBackground: #b8b8b850; --vscode-list-hoverBackground: #f2f2f2;
+  --vscode-list-inactiveSelectionBackground: #e4e6f1; --vscode-widget-shadow: #00000029;
+  --vscode-symbolIcon-keywordForeground: #0000ff; --vscode-symbolIcon-functionForeground: #795e26;
+  --vscode-symbolIcon-classForeground: #267f99; --vscode-symbolIcon-variableForeground: #001080;
+  --vscode-symbolIcon-constantForeground: #0070c1; --vscode-symbolIcon-propertyForeground: #001080;
+  --vscode-debugTokenExpression-string: #a31515; --vscode-debugTokenExpression-number: #098658;
+  --vscode-debugTokenExpression-name: #9b46b0; --vscode-debugTokenExpression-value: #6c6c6c;
+}`;
+
 export interface TestServer {
   readonly origin: string;
   close(): Promise<void>;
 }
 
-function page(origin: string, csp: boolean): string {
+function page(origin: string, csp: boolean, light: boolean): string {
   const nonce = crypto.randomBytes(18).toString('base64');
   const policy = [
     "default-src 'none'",
@@ -81,11 +109,11 @@ function page(origin: string, csp: boolean): string {
 <meta charset="UTF-8">
 ${csp ? `<meta http-equiv="Content-Security-Policy" content="${policy}">` : ''}
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${origin}/test/theme.css">
+<link rel="stylesheet" href="${origin}/test/${light ? 'theme-light' : 'theme'}.css">
 <link rel="stylesheet" href="${origin}/media/chat.css">
 <title>Tandem</title>
 </head>
-<body class="vscode-dark">
+<body class="${light ? 'vscode-light' : 'vscode-dark'}">
 <div id="app"></div>
 <script nonce="${nonce}" src="${origin}/test/fake-vscode.js"></script>
 <script nonce="${nonce}" src="${origin}/dist/webview.js"></script>
@@ -97,6 +125,7 @@ export async function startServer(): Promise<TestServer> {
   const files: Record<string, { type: string; body: () => string | Buffer }> = {
     '/test/fake-vscode.js': { type: 'text/javascript', body: () => FAKE_VSCODE },
     '/test/theme.css': { type: 'text/css', body: () => THEME_CSS },
+    '/test/theme-light.css': { type: 'text/css', body: () => THEME_LIGHT_CSS },
     '/media/chat.css': { type: 'text/css', body: () => fs.readFileSync(path.join(ROOT, 'media', 'chat.css')) },
     '/dist/webview.js': { type: 'text/javascript', body: () => fs.readFileSync(path.join(ROOT, 'dist', 'webview.js')) },
   };
@@ -105,7 +134,7 @@ export async function startServer(): Promise<TestServer> {
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(page(origin, url.searchParams.get('csp') !== 'off'));
+      res.end(page(origin, url.searchParams.get('csp') !== 'off', url.searchParams.get('theme') === 'light'));
       return;
     }
     const file = files[url.pathname];
@@ -192,6 +221,18 @@ export class WebviewPage {
   /** Link clicks that VS Code's webview frame would have seen (and opened without asking). */
   linkClicksReachingWindow(): Promise<string[]> {
     return this.page.evaluate(() => (globalThis as unknown as PageGlobals).__linkClicksReachingWindow.slice());
+  }
+
+  /** The focused element: its id, classes, accessible label and text, or undefined for the body. */
+  focused(): Promise<{ id: string; className: string; label: string; text: string } | undefined> {
+    return this.page.evaluate(() => {
+      const doc = (globalThis as unknown as {
+        document: { activeElement: { id: string; className: string; tagName: string; textContent: string | null; getAttribute(n: string): string | null } | null };
+      }).document;
+      const el = doc.activeElement;
+      if (!el || el.tagName === 'BODY') return undefined;
+      return { id: el.id, className: String(el.className), label: el.getAttribute('aria-label') ?? '', text: el.textContent ?? '' };
+    });
   }
 
   bodyHtml(messageId: string): Promise<string> {

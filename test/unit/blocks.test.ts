@@ -137,6 +137,14 @@ suite('webview block splitter', () => {
     assert.deepStrictEqual(splitBlocks('- a\n\nb', blockParser).blocks, ['- a\n\n']);
   });
 
+  test('a fence keeps its language as written for the code buttons; other info strings do not', () => {
+    assert.ok(renderMarkdown(`${fence}TS\nlet a;\n${fence}`).includes('<code class="hljs language-typescript" data-lang="TS">'));
+    assert.ok(renderMarkdown(`${fence}foo-lang\nx\n${fence}`).includes('<code class="language-foo-lang" data-lang="foo-lang">'));
+    for (const info of ['"><b>x</b>', '{.python}', '']) {
+      assert.ok(renderMarkdown(`${fence}${info}\nx\n${fence}`).includes('<pre><code>x</code></pre>'), info);
+    }
+  });
+
   test('images become links and never <img>; unsafe link targets stay text', () => {
     const html = renderMarkdown('![alt](https://example.invalid/a.png) [x](javascript:alert(1)) [y](command:foo)');
     assert.ok(!html.includes('<img'), html);

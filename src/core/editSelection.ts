@@ -1,0 +1,361 @@
+// Applies one code block to the selection: the strict format Tandem asks for, and what models send
+// instead (dedented or re-tabbed code, repeated surrounding lines, the whole line for a part of it,
+// the whole file for a part of it).
+import { baseIndent, detectIndentStyle, indentColumns, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './editIndent';
+import { isBlank, isSignificant, lineOf, trimBlankLines, type LineIndex } from './editLines';
+import type { FencedBlock } from './editParse';
+import { refusal, splitsUnit, type Edit, type Plan } from './editPlan';
+import { lcsLength } from './editSimilarity';
+
+export interface SelectionContext {
+  readonly doc: LineIndex;
+  readonly selection: { readonly start: number; readonly end: number };
+  readonly docStyle: IndentStyle;
+  readonly languageId: string;
+}
+
+/** How many lines before and after the selection a reply may repeat and still have them recognised. */
+const MAX_CONTEXT_LINES = 40;
+
+/** The selected code without the whitespace around it; the extent an edit replaces. */
+interface Core {
+  readonly start: number;
+  readonly end: number;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  /** Code before the selection on its first line (it stays). */
+  readonly partialFirst: boolean;
+  /** Code after the selection on its last line (it stays). */
+  readonly partialLast: boolean;
+}
+
+const WS = /[ \t\r\n\f\v]/;
+
+/**
+ * Blank lines and spaces at the edges of the selection are left where they are, so a selection of
+ * whole lines keeps its final line ending and a file without a final newline keeps none. A first line
+ * selected from its first character or from inside its indentation is taken whole, indentation included.
+ */
+function selectionCore(doc: LineIndex, sel: { start: number; end: number }): Core | undefined {
+  const text = doc.text;
+  let s = sel.start;
+  let e = sel.end;
+  while (s < e && WS.test(text[s])) s++;
+  while (e > s && WS.test(text[e - 1])) e--;
+  if (s === e) return undefined;
+  const firstLine = lineOf(doc, s);
+  const lastLine = lineOf(doc, e - 1);
+  const partialFirst = text.slice(doc.starts[firstLine], s).trim() !== '';
+  if (!partialFirst) s = doc.starts[firstLine];
+  const partialLast = text.slice(e, doc.ends[lastLine]).trim() !== '';
+  return { start: s, end: e, firstLine, lastLine, partialFirst, partialLast };
+}
+
+const ELISION_COMMENT = /^(\/\/+|#+|--|\/\*+|<!--|;+|%|'|\*)\s*(.*)$/;
+const ELISION_WORDS = /(^(\.\.\.|…))|\b(rest of|remainder of|existing (code|methods|logic|implementation)|remaining (code|methods|lines)|other (code|methods|functions|fields|properties|cases)|(is|are|remains?|stays?) (unchanged|the same)|unchanged|same as (before|above)|omitted|for brevity)\b/i;
+
+/** "// ... existing code ...": a block with such a line leaves code out, and applying it deletes that code. */
+function elisionLine(lines: readonly string[], languageId: string): string | undefined {
+  for (const line of lines) {
+    const t = line.trim();
+    if ((t === '...' || t === '…') && languageId !== 'python') return t;
+    const c = ELISION_COMMENT.exec(t);
+    if (c && ELISION_WORDS.test(c[2])) return t;
+  }
+  return undefined;
+}
+
+const PATH_COMMENT = /^(\/\/|#|--|<!--|\/\*)\s*(file(name)?\s*:\s*)?[\w@.\/\\-]+\.[A-Za-z0-9]{1,8}\s*(-->|\*\/)?$/i;
+
+export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
+  const { doc } = ctx;
+  const notes: string[] = [];
+  let lines = trimBlankLines(block.content.split('\n'));
+  if (lines.length === 0) return refusal('The code block in the answer is empty.');
+  if (!block.closed) notes.push('The code block in the answer was not closed, so the answer may have been cut off; check the end of the change.');
+  const docTrimmed = new Set(doc.lines.map(l => l.trim()));
+  // Models label a block with its file name in a comment; it is not part of the code.
+  if (lines.length > 1 && PATH_COMMENT.test(lines[0].trim()) && !docTrimmed.has(lines[0].trim())) {
+    lines = trimBlankLines(lines.slice(1));
+  }
+  const elided = elisionLine(lines.filter(l => !docTrimmed.has(l.trim())), ctx.languageId);
+  if (elided !== undefined) {
+    return refusal(
+      `The code block leaves part of the code out ("${elided}"), so applying it would delete that code. Copy the parts you want instead.`,
+      block.content,
+    );
+  }
+  const core = selectionCore(doc, ctx.selection);
+  if (!core) {
+    if (wholeFileFit(doc, lines, undefined, ctx.selection.start, 'relaxed')) return planWholeFile(ctx, lines, notes, block.content);
+    return planInsert(ctx, lines, ctx.selection.start, notes, block.content);
+  }
+  if (wholeFileFit(doc, lines, core, 0, 'strict')) return planWholeFile(ctx, lines, notes, block.content);
+
+  let c = core;
+  if (c.partialFirst || c.partialLast) {
+    const echo = partialEcho(doc, c, lines);
+    if (echo.wholeLines) {
+      c = { ...c, start: doc.starts[c.firstLine], end: doc.ends[c.lastLine], partialFirst: false, partialLast: false };
+    } else {
+      lines = echo.lines;
+      if (lines.length === 0) return refusal('The code block only repeats the code around the selection.', block.content);
+    }
+  }
+
+  if (!c.partialFirst && !c.partialLast) {
+    const stripped = stripContext(ctx, c, lines);
+    if (stripped.dropped > 0) notes.push(`Left out ${stripped.dropped} unchanged line${stripped.dropped === 1 ? '' : 's'} the answer repeated from around the selection.`);
+    lines = stripped.lines;
+  }
+  if (restatesOutside(doc, c, lines)) {
+    if (wholeFileFit(doc, lines, c, 0, 'relaxed')) return planWholeFile(ctx, lines, notes, block.content);
+    return refusal(
+      'The code block contains much more of the file than the selection, and it does not line up with the file, so it is not clear what to replace. Select all the code it covers, or copy it.',
+      block.content,
+    );
+  }
+
+  const { text, reindented } = renderForSelection(ctx, c, lines);
+  if (reindented) notes.push('Re-indented the code to match the selection.');
+  return { ok: true, edits: [{ start: c.start, end: c.end, text }], method: 'replace-selection', notes, code: block.content };
+}
+
+/**
+ * For a selection that starts or ends inside a line: models often answer with the whole line. When
+ * every cut side is echoed, the selection is widened to whole lines; otherwise the echoed piece is
+ * removed from the block so it is not doubled.
+ */
+function partialEcho(doc: LineIndex, c: Core, lines: string[]): { wholeLines: boolean; lines: string[] } {
+  const prefix = c.partialFirst ? doc.text.slice(doc.starts[c.firstLine], c.start).trim() : '';
+  const suffix = c.partialLast ? doc.text.slice(c.end, doc.ends[c.lastLine]).trim() : '';
+  const firstT = lines[0].trim();
+  const lastT = lines[lines.length - 1].trim();
+  const echoFirst = prefix !== '' && (firstT.startsWith(prefix) || (prefix.length >= 3 && lines.some(l => l.trim().startsWith(prefix))));
+  const echoLast = suffix !== '' && (lastT.endsWith(suffix) || (suffix.length >= 3 && lines.some(l => l.trim().endsWith(suffix))));
+  if ((!c.partialFirst || echoFirst) && (!c.partialLast || echoLast)) return { wholeLines: true, lines };
+  const out = [...lines];
+  if (prefix !== '' && firstT.startsWith(prefix)) out[0] = firstT.slice(prefix.length).trimStart();
+  if (suffix !== '') {
+    const last = out[out.length - 1].trimEnd();
+    // A partly repeated tail (`;` of `; // note`) is removed only when it holds no bracket: `)` may be the model's own.
+    let k = 0;
+    for (let n = suffix.length; n >= 1; n--) {
+      const piece = suffix.slice(0, n);
+      if (last.endsWith(piece) && (n === suffix.length || !/[()[\]{}<>]/.test(piece))) {
+        k = n;
+        break;
+      }
+    }
+    if (k > 0) out[out.length - 1] = last.slice(0, last.length - k).trimEnd();
+  }
+  return { wholeLines: false, lines: trimBlankLines(out) };
+}
+
+/**
+ * Lines at the start (end) of the block that repeat the lines just before (after) the selection are
+ * context the model was shown, not part of the replacement. A candidate split is accepted only if the
+ * repeated lines sit at the indentation the rest implies, and the block still covers the selection as
+ * well as it did; a `}` that closes the block's own code is not the `}` after the selection.
+ */
+function stripContext(ctx: SelectionContext, c: Core, lines: string[]): { lines: string[]; dropped: number } {
+  const { doc } = ctx;
+  const n = lines.length;
+  const maxK = Math.min(MAX_CONTEXT_LINES, n - 1);
+  const trimmed = lines.map(l => l.trim());
+  const docT = (i: number): string => doc.lines[i].trim();
+  const lead: number[] = [0];
+  for (let k = 1; k <= maxK && c.firstLine - k >= 0; k++) {
+    let ok = true;
+    for (let i = 0; i < k && ok; i++) ok = trimmed[i] === docT(c.firstLine - k + i);
+    if (ok) lead.push(k);
+  }
+  const trail: number[] = [0];
+  for (let k = 1; k <= maxK && c.lastLine + k < doc.lines.length; k++) {
+    let ok = true;
+    for (let i = 0; i < k && ok; i++) ok = trimmed[n - k + i] === docT(c.lastLine + 1 + i);
+    if (ok) trail.push(k);
+  }
+  if (lead.length === 1 && trail.length === 1) return { lines, dropped: 0 };
+
+  const selLines = doc.lines.slice(c.firstLine, c.lastLine + 1);
+  const sel = selLines.map(l => l.trim()).filter(l => l !== '');
+  const nonBlank = (from: number, to: number): string[] => trimmed.slice(from, to).filter(l => l !== '');
+  const tab = tabWidthFor(detectIndentStyle(lines), ctx.docStyle);
+  const cols = (l: string): number => indentColumns(leadingWhitespace(l), tab);
+  const selBase = Math.min(...selLines.filter(l => !isBlank(l)).map(cols));
+  let best = { kl: 0, kt: 0, score: lcsLength(nonBlank(0, n), sel) };
+  for (const kl of lead) {
+    for (const kt of trail) {
+      if (kl + kt === 0 || kl + kt >= n) continue;
+      const middle = lines.slice(kl, n - kt);
+      if (middle.every(isBlank)) continue;
+      let delta: number | undefined;
+      let consistent = true;
+      const pair = (blockLine: string, docLine: string): void => {
+        if (isBlank(blockLine)) return;
+        const d = cols(docLine) - cols(blockLine);
+        if (delta === undefined) delta = d;
+        else if (d !== delta) consistent = false;
+      };
+      for (let i = 0; i < kl; i++) pair(lines[i], doc.lines[c.firstLine - kl + i]);
+      for (let i = 0; i < kt; i++) pair(lines[n - kt + i], doc.lines[c.lastLine + 1 + i]);
+      if (!consistent || delta === undefined) continue;
+      const middleBase = Math.min(...middle.filter(l => !isBlank(l)).map(cols));
+      if (middleBase + delta !== selBase) continue;
+      const score = lcsLength(nonBlank(kl, n - kt), sel);
+      if (score > best.score || (score === best.score && kl + kt > best.kl + best.kt)) best = { kl, kt, score };
+    }
+  }
+  return { lines: lines.slice(best.kl, n - best.kt), dropped: best.kl + best.kt };
+}
+
+function significantCounts(lines: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const l of lines) {
+    if (!isSignificant(l)) continue;
+    const t = l.trim();
+    m.set(t, (m.get(t) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** Significant lines of `block` that are not in the selection but are elsewhere in the document. */
+function outsideGain(doc: LineIndex, block: readonly string[], sel: { first: number; last: number } | undefined): { gain: number; outside: number } {
+  const selLines = sel ? doc.lines.slice(sel.first, sel.last + 1) : [];
+  const selCounts = significantCounts(selLines);
+  const outCounts = new Map<string, number>();
+  let outside = 0;
+  for (let i = 0; i < doc.lines.length; i++) {
+    if (sel && i >= sel.first && i <= sel.last) continue;
+    const l = doc.lines[i];
+    if (!isSignificant(l)) continue;
+    const t = l.trim();
+    outCounts.set(t, (outCounts.get(t) ?? 0) + 1);
+    outside++;
+  }
+  let gain = 0;
+  for (const l of block) {
+    if (!isSignificant(l)) continue;
+    const t = l.trim();
+    const inSel = selCounts.get(t) ?? 0;
+    if (inSel > 0) {
+      selCounts.set(t, inSel - 1);
+      continue;
+    }
+    const out = outCounts.get(t) ?? 0;
+    if (out > 0) {
+      outCounts.set(t, out - 1);
+      gain++;
+    }
+  }
+  return { gain, outside };
+}
+
+/** After context is stripped, a block that still brings half the rest of the file is not a selection replacement. */
+function restatesOutside(doc: LineIndex, c: Core, lines: readonly string[]): boolean {
+  const { gain, outside } = outsideGain(doc, lines, { first: c.firstLine, last: c.lastLine });
+  return gain >= 3 && gain >= 0.5 * outside;
+}
+
+/**
+ * Whether the block is the entire document with changes. Strict: it starts and ends with the file's
+ * first and last lines and restates nearly all of the rest. Relaxed (once the block is known to bring
+ * much of the file): it restates most of the rest and starts and ends near where the file does.
+ */
+function wholeFileFit(doc: LineIndex, block: readonly string[], c: Core | undefined, cursor: number, mode: 'strict' | 'relaxed'): boolean {
+  const first = c ? c.firstLine : lineOf(doc, cursor);
+  const last = c ? c.lastLine : first - 1;
+  const sel = c ? { first, last } : undefined;
+  const { gain, outside } = outsideGain(doc, block, sel);
+  if (outside < 2) return false;
+  const nb = (ls: readonly string[]): string[] => ls.map(l => l.trim()).filter(l => l !== '');
+  const before = nb(doc.lines.slice(0, first));
+  const after = nb(doc.lines.slice(last + 1));
+  const b = nb(block);
+  if (b.length === 0) return false;
+  if (mode === 'strict') {
+    return gain >= 0.9 * outside && (before.length === 0 || b[0] === before[0]) && (after.length === 0 || b[b.length - 1] === after[after.length - 1]);
+  }
+  // Judged on significant lines: every file and every block ends with a `}`.
+  const sig = (ls: readonly string[]): string[] => ls.filter(isSignificant);
+  const [sb, sBefore, sAfter] = [sig(b), sig(before), sig(after)];
+  if (sb.length === 0) return false;
+  const nearStart = sBefore.length === 0 || sb.slice(0, 5).includes(sBefore[0]) || sBefore.slice(0, 5).includes(sb[0]);
+  const nearEnd =
+    sAfter.length === 0 || sb.slice(-5).includes(sAfter[sAfter.length - 1]) || sAfter.slice(-5).includes(sb[sb.length - 1]);
+  return gain >= 0.6 * outside && nearStart && nearEnd;
+}
+
+/**
+ * The block replaces the file's code (its leading and trailing blank text stays), but the edit is only
+ * the span that differs, so undo, markers and the cursor elsewhere are disturbed as little as possible.
+ */
+function planWholeFile(ctx: SelectionContext, lines: readonly string[], notes: string[], code: string): Plan {
+  const { doc } = ctx;
+  const text = doc.text;
+  const firstNB = doc.lines.findIndex(l => !isBlank(l));
+  let lastNB = doc.lines.length - 1;
+  while (lastNB >= 0 && isBlank(doc.lines[lastNB])) lastNB--;
+  const head = firstNB >= 0 ? text.slice(0, doc.starts[firstNB]) : '';
+  const tail = lastNB >= 0 ? text.slice(doc.ends[lastNB]) : text;
+  const snippetStyle = detectIndentStyle(lines);
+  const tab = tabWidthFor(snippetStyle, ctx.docStyle);
+  const reindent = makeReindenter(snippetStyle, ctx.docStyle, baseIndent(lines, tab), baseIndent(doc.lines, tab));
+  const body = lines.map(l => (isBlank(l) ? '' : reindent(leadingWhitespace(l)) + l.slice(leadingWhitespace(l).length)));
+  const newText = head + body.join(doc.eol) + tail;
+  notes.push('The answer restates the whole file; applied the parts that differ.');
+  return { ok: true, edits: [minimalEdit(text, newText)], method: 'whole-file', notes, code };
+}
+
+/** The smallest single edit turning `a` into `b`, with boundaries on whole characters and line endings. */
+export function minimalEdit(a: string, b: string): Edit {
+  let p = 0;
+  const max = Math.min(a.length, b.length);
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < max - p && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q)) q++;
+  while (p > 0 && (splitsUnit(a, p) || splitsUnit(b, p))) p--;
+  while (q > 0 && (splitsUnit(a, a.length - q) || splitsUnit(b, b.length - q))) q--;
+  return { start: p, end: a.length - q, text: b.slice(p, b.length - q) };
+}
+
+/** A cursor, or a selection of only whitespace: the block goes in at that point, indented like the line. */
+function planInsert(ctx: SelectionContext, lines: readonly string[], at: number, notes: string[], code: string): Plan {
+  const { doc } = ctx;
+  const line = lineOf(doc, at);
+  const before = doc.text.slice(doc.starts[line], at);
+  const after = doc.text.slice(at, doc.ends[line]);
+  const atIndent = before.trim() === '';
+  const target = atIndent ? before : leadingWhitespace(doc.lines[line]);
+  const snippetStyle = detectIndentStyle(lines);
+  const tab = tabWidthFor(snippetStyle, ctx.docStyle);
+  const reindent = makeReindenter(snippetStyle, ctx.docStyle, baseIndent(lines, tab), target);
+  const out = lines.map(l => (isBlank(l) ? '' : reindent(leadingWhitespace(l)) + l.slice(leadingWhitespace(l).length)));
+  // The cursor already stands after the first line's indentation (or after code).
+  out[0] = atIndent && out[0].startsWith(before) ? out[0].slice(before.length) : out[0].trimStart();
+  let text = out.join(doc.eol);
+  // Inserting in front of code on the same line pushes that code to a line of its own.
+  if (atIndent && after.trim() !== '' && lines.length > 1) text += doc.eol + before;
+  return { ok: true, edits: [{ start: at, end: at, text }], method: 'replace-selection', notes, code };
+}
+
+/** The block's lines moved to the selection's indentation and style, joined with the document's line ending. */
+function renderForSelection(ctx: SelectionContext, c: Core, lines: readonly string[]): { text: string; reindented: boolean } {
+  const { doc } = ctx;
+  const snippetStyle = detectIndentStyle(lines);
+  const tab = tabWidthFor(snippetStyle, ctx.docStyle);
+  const selLines = doc.lines.slice(c.firstLine, c.lastLine + 1);
+  const reindent = makeReindenter(snippetStyle, ctx.docStyle, baseIndent(lines, tab), baseIndent(selLines, tab));
+  let reindented = false;
+  const out = lines.map((l, i) => {
+    if (isBlank(l)) return '';
+    const ws = leadingWhitespace(l);
+    const rest = l.slice(ws.length);
+    if (i === 0 && c.partialFirst) return rest;
+    const mapped = reindent(ws);
+    if (mapped !== ws) reindented = true;
+    return mapped + rest;
+  });
+  return { text: out.join(doc.eol), reindented };
+}

@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// `npm run bench` (after `node esbuild.js --production`): measures the shipped dist/ bundles against their
+// budgets and prints one table; writes test/bench/results.json and test/bench/RESULTS.md.
+//   node test/bench/run.js [activation|size|latency|render|compute ...]   (a subset writes no result files)
+//
+// Times on a shared machine are noisy, so every time is a median, every loop is bounded in count and in
+// time, and where a baseline runs in the same process the ratio to it is the number to compare between
+// runs. A row over its budget says OVER; a section that breaks gives a FAILED row and the others still
+// run. The exit code is 0 unless the harness itself crashed: budgets are reported, not enforced.
+// Servers listen on 127.0.0.1 only; temporary files, child processes and the browser are cleaned up.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { ROOT, bundle, failedRow, killChildren } = require('./common');
+
+const SECTIONS = {
+  activation: { title: '1. activation', module: './activation' },
+  size: { title: '2. size', module: './size' },
+  latency: { title: '3. latency (and 5. host memory)', module: './llmBench' },
+  render: { title: '4. rendering (and 5. webview memory)', module: './render' },
+  compute: { title: '6. token counting and apply engine', module: './compute' },
+};
+
+const t0 = Date.now();
+const log = m => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`);
+const cleanups = [];
+let tmp;
+
+async function cleanup() {
+  for (const f of cleanups.splice(0).reverse()) {
+    try {
+      await f();
+    } catch {
+      /* best effort */
+    }
+  }
+  killChildren();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  tmp = undefined;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    cleanup().finally(() => process.exit(130));
+  });
+}
+process.once('exit', () => {
+  killChildren();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function fmtNumber(v, decimals) {
+  if (typeof v !== 'number') return String(v);
+  if (!Number.isFinite(v)) return String(v);
+  return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+function cells(r) {
+  const d = r.decimals ?? 2;
+  const value = typeof r.value === 'number' ? `${fmtNumber(r.value, d)} ${r.unit}`.trim() : String(r.value);
+  const budget = r.budget ? r.budget.text : '';
+  const baseline = typeof r.baseline === 'number' ? `${fmtNumber(r.baseline, d)} ${r.unit}`.trim() : r.baseline !== undefined ? String(r.baseline) : '';
+  const ratio = typeof r.ratio === 'number' ? `x${r.ratio >= 10 ? r.ratio.toFixed(0) : r.ratio >= 0.1 ? r.ratio.toFixed(2) : r.ratio.toFixed(4)}` : '';
+  return { value, budget, baseline, ratio, status: r.status };
+}
+
+function consoleTable(rows) {
+  const head = ['#', 'section', 'measure', 'value', 'budget', 'baseline', 'ratio', 'status'];
+  const body = rows.map((r, i) => {
+    const c = cells(r);
+    return [String(i + 1), r.section, r.name, c.value, c.budget, c.baseline, c.ratio, c.status === 'OVER' ? '** OVER **' : c.status];
+  });
+  const widths = head.map((h, i) => Math.min(i === 2 ? 78 : 40, Math.max(h.length, ...body.map(b => b[i].length))));
+  const fit = (s, w) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
+  const line = cols => cols.map((c, i) => fit(c, widths[i])).join(' | ');
+  const out = [line(head), widths.map(w => '-'.repeat(w)).join('-+-'), ...body.map(line)];
+  return out.join('\n');
+}
+
+function machine(extra) {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0] ? cpus[0].model.trim() : 'unknown',
+    cores: cpus.length,
+    memoryGiB: +(os.totalmem() / 1024 ** 3).toFixed(1),
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    date: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+function markdown(rows, m, durationS) {
+  const esc = s => String(s).replace(/\|/g, '\\|');
+  const out = [
+    '# Tandem benchmark results',
+    '',
+    `Measured by \`npm run bench\` on ${m.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, Node ${m.node}` +
+      `${m.chromium ? `, Chromium ${m.chromium}` : ''}, ${m.os}. The whole run took ${durationS.toFixed(0)} s; the 1-minute load average was ` +
+      `${m.loadAverage.start} at the start and ${m.loadAverage.end} at the end (other work on the machine inflates wall-clock times).`,
+    'Times are medians; on a shared machine compare the ratio to the baseline measured in the same run, not absolute times between runs.',
+    '',
+    '| # | Section | Measure | Value | Budget | Baseline | Ratio | Status |',
+    '|---|---|---|---:|---|---:|---:|---|',
+  ];
+  rows.forEach((r, i) => {
+    const c = cells(r);
+    const baseline = c.baseline ? `${c.baseline}${r.baselineLabel ? ` (${r.baselineLabel})` : ''}` : '';
+    out.push(`| ${i + 1} | ${esc(r.section)} | ${esc(r.name)} | ${esc(c.value)} | ${esc(c.budget)} | ${esc(baseline)} | ${c.ratio} | ${c.status === 'OVER' ? '**OVER**' : c.status} |`);
+  });
+  out.push('', '## Details', '');
+  rows.forEach((r, i) => {
+    if (r.detail) out.push(`${i + 1}. ${r.detail}`);
+  });
+  out.push('');
+  return out.join('\n');
+}
+
+async function main() {
+  const wanted = process.argv.slice(2).filter(a => SECTIONS[a]);
+  const selected = wanted.length ? wanted : Object.keys(SECTIONS);
+  const full = selected.length === Object.keys(SECTIONS).length;
+  for (const f of ['extension.js', 'llm.js', 'webview.js']) {
+    if (!fs.existsSync(path.join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run \`npm run bench\`, which builds dist/ first`);
+  }
+  const load0 = +os.loadavg()[0].toFixed(2);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-'));
+  log(`temporary folder ${tmp}; building the fixture server`);
+  const fixture = await bundle(path.join(ROOT, 'test', 'fixtures', 'fakeOpenAI.ts'), path.join(tmp, 'fakeOpenAI.js'), { minify: false });
+  const ctx = {
+    root: ROOT,
+    tmp,
+    fixture,
+    log,
+    onCleanup: f => cleanups.push(f),
+    t0Section: Date.now(),
+  };
+  const rows = [];
+  const data = {};
+  for (const name of selected) {
+    const s = SECTIONS[name];
+    log(`section ${s.title}`);
+    ctx.t0Section = Date.now();
+    try {
+      const result = await require(s.module).run(ctx);
+      rows.push(...result.rows);
+      data[name] = result.data;
+    } catch (e) {
+      rows.push(failedRow(name, `${s.title}: the section failed`, e));
+      data[name] = { error: e && e.stack ? e.stack : String(e) };
+    }
+    // Sections with a browser close it now, not at the end.
+    for (const f of cleanups.splice(0).reverse()) {
+      try {
+        await f();
+      } catch {
+        /* best effort */
+      }
+    }
+    log(`section ${s.title} done in ${((Date.now() - ctx.t0Section) / 1000).toFixed(1)} s (load average ${os.loadavg()[0].toFixed(1)})`);
+  }
+  let chromium = data.render && data.render.chromium;
+  if (!chromium) try {
+    const { execFileSync } = require('child_process');
+    const { paths } = require('../harness/tools');
+    chromium = execFileSync(paths.chromium, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim().replace(/^Chromium\s+/, '').split(' ')[0];
+  } catch {
+    chromium = undefined;
+  }
+  const m = machine({ chromium, loadAverage: { start: load0, end: +os.loadavg()[0].toFixed(2) } });
+  const durationS = (Date.now() - t0) / 1000;
+  console.log('');
+  console.log(consoleTable(rows));
+  console.log('');
+  rows.forEach((r, i) => {
+    if (r.detail || r.baselineLabel) console.log(`  ${i + 1}. ${r.baselineLabel ? `[baseline: ${r.baselineLabel}] ` : ''}${r.detail}`);
+  });
+  console.log('');
+  console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}${chromium ? `, Chromium ${chromium}` : ''}; ` +
+    `load average ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end; ${durationS.toFixed(0)} s`);
+  if (full) {
+    fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify({ machine: m, durationS, rows, data }, null, 2)}\n`);
+    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(rows, m, durationS));
+    console.log('wrote test/bench/results.json and test/bench/RESULTS.md');
+  } else {
+    console.log('a subset of the sections ran: test/bench/results.json and RESULTS.md were left as they were');
+  }
+  const over = rows.filter(r => r.status === 'OVER').length;
+  const failed = rows.filter(r => r.status === 'FAILED').length;
+  if (failed) console.log(`bench: ${failed} rows failed to measure (see FAILED above)`);
+  console.log(`bench: ${rows.length} rows, ${over} over budget`);
+}
+
+main()
+  .then(() => cleanup())
+  .then(() => process.exit(0))
+  .catch(async e => {
+    console.error(e && e.stack ? e.stack : e);
+    await cleanup();
+    process.exit(1);
+  });

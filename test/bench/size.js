@@ -1,0 +1,88 @@
+// Section 2: size of the shipped bundles (bytes and gzip) and of the VSIX that `vsce package` builds from
+// them (bytes and number of files).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const { spawn } = require('child_process');
+const { row } = require('./common');
+
+const VSIX_MAX_BYTES = 600 * 1024;
+const VSIX_MAX_FILES = 40;
+
+/** Entry names of a zip file, read from its central directory. */
+function zipEntries(file) {
+  const buf = fs.readFileSync(file);
+  // End of central directory: signature 0x06054b50 within the last 64 KiB + 22 bytes.
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error(`${file} is not a zip file`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const names = [];
+  for (let n = 0; n < count; n++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('bad central directory entry');
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const size = buf.readUInt32LE(p + 24);
+    names.push({ name: buf.toString('utf8', p + 46, p + 46 + nameLen), size });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return names;
+}
+
+function vscePackage(root, out) {
+  return new Promise((resolve, reject) => {
+    const bin = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+    const child = spawn(process.execPath, [bin, 'package', '--no-dependencies', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', d => { log += d; });
+    child.stderr.on('data', d => { log += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('exit', code => {
+      clearTimeout(timer);
+      if (code === 0 && fs.existsSync(out)) resolve(log);
+      else reject(new Error(`vsce package failed (${code}): ${log.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  });
+}
+
+async function run(ctx) {
+  const rows = [];
+  const data = { bundles: {} };
+  for (const name of ['extension.js', 'llm.js', 'webview.js']) {
+    const file = path.join(ctx.root, 'dist', name);
+    const buf = fs.readFileSync(file);
+    const gz = zlib.gzipSync(buf, { level: 9 }).length;
+    data.bundles[name] = { bytes: buf.length, gzip: gz };
+    rows.push(row('size', `dist/${name}`, buf.length / 1024, 'KiB', { detail: `${buf.length} bytes, gzip -9 ${(gz / 1024).toFixed(1)} KiB (${gz} bytes)`, decimals: 1 }));
+  }
+  const version = JSON.parse(fs.readFileSync(path.join(ctx.root, 'package.json'), 'utf8')).version;
+  const vsix = path.join(ctx.tmp, `tandem-${version}.vsix`);
+  await vscePackage(ctx.root, vsix);
+  const bytes = fs.statSync(vsix).size;
+  const entries = zipEntries(vsix);
+  data.vsix = { bytes, files: entries.map(e => `${e.name} (${e.size})`) };
+  rows.push(row('size', `VSIX tandem-${version}.vsix (vsce package --no-dependencies)`, bytes / 1024, 'KiB', {
+    max: VSIX_MAX_BYTES / 1024,
+    budgetText: '< 600 KiB',
+    detail: `${bytes} bytes`,
+    decimals: 1,
+  }));
+  rows.push(row('size', 'VSIX files', entries.length, 'files', {
+    max: VSIX_MAX_FILES,
+    budgetText: '< 40 files',
+    detail: entries.map(e => e.name).join(', '),
+    decimals: 0,
+  }));
+  return { rows, data };
+}
+
+module.exports = { run, zipEntries };
