@@ -60,6 +60,13 @@ export interface CodeContext {
   startLine: number; // 1-based, inclusive
   endLine: number;
   code: string;
+  /** A few lines before and after the code, sent for context (not part of what is changed). */
+  before?: string;
+  after?: string;
+  /** The file's import lines. */
+  imports?: string[];
+  /** Problems VS Code reports in the code (line is 1-based in the document). */
+  diagnostics?: { line: number; message: string; source?: string; code?: string }[];
 }
 
 /** Tokens and cost of one answer: from the server's `usage` when it sent one, else estimated. */

@@ -70,3 +70,35 @@ export function isSignificant(line: string): boolean {
   const t = line.trim();
   return t.length >= 4 && /[\p{L}\p{N}]/u.test(t);
 }
+
+const trimmedCache = new WeakMap<LineIndex, readonly string[]>();
+
+/** Each line trimmed, computed once per document: several matching steps compare trimmed lines. */
+export function trimmedLines(doc: LineIndex): readonly string[] {
+  let t = trimmedCache.get(doc);
+  if (!t) {
+    t = doc.lines.map(l => l.trim());
+    trimmedCache.set(doc, t);
+  }
+  return t;
+}
+
+const significantCache = new WeakMap<LineIndex, { readonly flags: Uint8Array; readonly total: number }>();
+
+/** Which lines are significant, and how many, computed once per document. */
+export function significantLines(doc: LineIndex): { readonly flags: Uint8Array; readonly total: number } {
+  let s = significantCache.get(doc);
+  if (!s) {
+    const flags = new Uint8Array(doc.lines.length);
+    let total = 0;
+    doc.lines.forEach((l, i) => {
+      if (isSignificant(l)) {
+        flags[i] = 1;
+        total++;
+      }
+    });
+    s = { flags, total };
+    significantCache.set(doc, s);
+  }
+  return s;
+}

@@ -2,7 +2,7 @@
 // strictest reading first: the exact lines; the lines ignoring indentation and trailing whitespace;
 // the exact text inside a line; then an anchored approximate match. A stricter level that finds
 // several places never falls through to a looser one: the answer is ambiguous, not absent.
-import { isBlank, type LineIndex } from './editLines';
+import { isBlank, trimmedLines, type LineIndex } from './editLines';
 import { lcsPairs, similarity } from './editSimilarity';
 
 /** Approximate matches must be at least this similar (1 - normalized edit distance of the trimmed lines). */
@@ -40,17 +40,6 @@ export type Located =
   | { readonly ok: true; readonly match: Match; readonly note?: string }
   | { readonly ok: false; readonly why: 'absent' }
   | { readonly ok: false; readonly why: 'ambiguous'; readonly candidates: readonly Match[] };
-
-const trimmedCache = new WeakMap<LineIndex, string[]>();
-
-function trimmedLines(doc: LineIndex): string[] {
-  let t = trimmedCache.get(doc);
-  if (!t) {
-    t = doc.lines.map(l => l.trim());
-    trimmedCache.set(doc, t);
-  }
-  return t;
-}
 
 function lineMatch(doc: LineIndex, kind: MatchKind, first: number, last: number, lineMap: (number | undefined)[], score: number): Match {
   return { kind, start: doc.starts[first], end: doc.ends[last], firstLine: first, lastLine: last, lineMap, score };

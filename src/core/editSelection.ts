@@ -2,10 +2,10 @@
 // instead (dedented or re-tabbed code, repeated surrounding lines, the whole line for a part of it,
 // the whole file for a part of it).
 import { baseIndent, detectIndentStyle, indentColumns, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './editIndent';
-import { isBlank, isSignificant, lineOf, trimBlankLines, type LineIndex } from './editLines';
+import { isBlank, isSignificant, lineOf, significantLines, trimBlankLines, trimmedLines, type LineIndex } from './editLines';
 import type { FencedBlock } from './editParse';
 import { refusal, splitsUnit, type Edit, type Plan } from './editPlan';
-import { lcsLength } from './editSimilarity';
+import { lcsLength, similarity } from './editSimilarity';
 
 export interface SelectionContext {
   readonly doc: LineIndex;
@@ -55,12 +55,13 @@ const ELISION_COMMENT = /^(\/\/+|#+|--|\/\*+|<!--|;+|%|'|\*)\s*(.*)$/;
 const ELISION_WORDS = /(^(\.\.\.|…))|\b(rest of|remainder of|existing (code|methods|logic|implementation)|remaining (code|methods|lines)|other (code|methods|functions|fields|properties|cases)|(is|are|remains?|stays?) (unchanged|the same)|unchanged|same as (before|above)|omitted|for brevity)\b/i;
 
 /** "// ... existing code ...": a block with such a line leaves code out, and applying it deletes that code. */
-function elisionLine(lines: readonly string[], languageId: string): string | undefined {
+function elisionLine(lines: readonly string[], languageId: string, inDoc: (line: string) => boolean): string | undefined {
   for (const line of lines) {
     const t = line.trim();
-    if ((t === '...' || t === '…') && languageId !== 'python') return t;
     const c = ELISION_COMMENT.exec(t);
-    if (c && ELISION_WORDS.test(c[2])) return t;
+    const looksElided = ((t === '...' || t === '…') && languageId !== 'python') || (c !== null && ELISION_WORDS.test(c[2]));
+    // The same comment already in the file is the file's own comment, not a placeholder.
+    if (looksElided && !inDoc(t)) return t;
   }
   return undefined;
 }
@@ -73,18 +74,19 @@ export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
   let lines = trimBlankLines(block.content.split('\n'));
   if (lines.length === 0) return refusal('The code block in the answer is empty.');
   if (!block.closed) notes.push('The code block in the answer was not closed, so the answer may have been cut off; check the end of the change.');
-  const docTrimmed = new Set(doc.lines.map(l => l.trim()));
+  const inDoc = (line: string): boolean => trimmedLines(doc).includes(line.trim());
   // Models label a block with its file name in a comment; it is not part of the code.
-  if (lines.length > 1 && PATH_COMMENT.test(lines[0].trim()) && !docTrimmed.has(lines[0].trim())) {
+  if (lines.length > 1 && PATH_COMMENT.test(lines[0].trim()) && !inDoc(lines[0])) {
     lines = trimBlankLines(lines.slice(1));
   }
-  const elided = elisionLine(lines.filter(l => !docTrimmed.has(l.trim())), ctx.languageId);
+  const elided = elisionLine(lines, ctx.languageId, inDoc);
   if (elided !== undefined) {
     return refusal(
       `The code block leaves part of the code out ("${elided}"), so applying it would delete that code. Copy the parts you want instead.`,
       block.content,
     );
   }
+  const blockLines = lines;
   const core = selectionCore(doc, ctx.selection);
   if (!core) {
     if (wholeFileFit(doc, lines, undefined, ctx.selection.start, 'relaxed')) return planWholeFile(ctx, lines, notes, block.content);
@@ -109,16 +111,60 @@ export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
     lines = stripped.lines;
   }
   if (restatesOutside(doc, c, lines)) {
-    if (wholeFileFit(doc, lines, c, 0, 'relaxed')) return planWholeFile(ctx, lines, notes, block.content);
+    if (wholeFileFit(doc, blockLines, core, 0, 'relaxed')) return planWholeFile(ctx, blockLines, notes, block.content);
     return refusal(
       'The code block contains much more of the file than the selection, and it does not line up with the file, so it is not clear what to replace. Select all the code it covers, or copy it.',
       block.content,
     );
   }
 
+  if (!c.partialFirst && !c.partialLast) {
+    const selLines = doc.lines.slice(c.firstLine, c.lastLine + 1);
+    if (!PROSE.has(ctx.languageId) && commentOnly(lines) && !commentOnly(selLines)) {
+      return refusal(
+        'The code block holds only comments; applying it would replace the selected code with them. Copy the comment to where it belongs instead.',
+        block.content,
+      );
+    }
+    const excerpt = excerptOf(selLines, lines);
+    if (excerpt) {
+      return refusal(
+        `The code block looks like an excerpt of the selection (${excerpt.block} of its ${excerpt.selection} lines); applying it would delete the rest. Copy the part you want instead.`,
+        block.content,
+      );
+    }
+  }
+
   const { text, reindented } = renderForSelection(ctx, c, lines);
   if (reindented) notes.push('Re-indented the code to match the selection.');
   return { ok: true, edits: [{ start: c.start, end: c.end, text }], method: 'replace-selection', notes, code: block.content };
+}
+
+/** Languages where `#` starts a heading and any line may be prose. */
+const PROSE = new Set(['markdown', 'plaintext', 'text', 'log', 'restructuredtext', 'asciidoc', 'latex']);
+const COMMENT_LINE = /^(\/\/|\/\*|\*|--|<!--|;|%|#(?!(include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|warning|line|region|endregion)\b|\[|!))/;
+
+/** Only comments (or one docstring): an "Add Docs" answer that sent the documentation without the code. */
+function commentOnly(lines: readonly string[]): boolean {
+  const nb = lines.map(l => l.trim()).filter(l => l !== '');
+  if (nb.length === 0) return false;
+  const joined = nb.join('\n');
+  const doc = /^("""|''')[\s\S]*("""|''')$/.exec(joined);
+  if (doc && joined.split(doc[1]).length === 3) return true;
+  return nb.every(l => COMMENT_LINE.test(l));
+}
+
+/**
+ * A short block quoting lines from the middle of a long selection, not starting like it: the model
+ * showed the lines it changed, not a replacement for everything selected.
+ */
+function excerptOf(selLines: readonly string[], lines: readonly string[]): { block: number; selection: number } | undefined {
+  const sel = selLines.map(l => l.trim()).filter(l => l !== '');
+  const blk = lines.map(l => l.trim()).filter(l => l !== '');
+  if (sel.length < 6 || blk.length * 3 > sel.length) return undefined;
+  if (similarity(blk[0], sel[0], 0.8) >= 0.8) return undefined;
+  const inner = new Set(sel.slice(1));
+  return blk.some(l => inner.has(l) && isSignificant(l)) ? { block: blk.length, selection: sel.length } : undefined;
 }
 
 /**
@@ -210,33 +256,32 @@ function stripContext(ctx: SelectionContext, c: Core, lines: string[]): { lines:
   return { lines: lines.slice(best.kl, n - best.kt), dropped: best.kl + best.kt };
 }
 
-function significantCounts(lines: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const l of lines) {
-    if (!isSignificant(l)) continue;
-    const t = l.trim();
-    m.set(t, (m.get(t) ?? 0) + 1);
-  }
-  return m;
-}
-
-/** Significant lines of `block` that are not in the selection but are elsewhere in the document. */
-function outsideGain(doc: LineIndex, block: readonly string[], sel: { first: number; last: number } | undefined): { gain: number; outside: number } {
-  const selLines = sel ? doc.lines.slice(sel.first, sel.last + 1) : [];
-  const selCounts = significantCounts(selLines);
+/**
+ * Significant lines of `block` that are not in the selection but are elsewhere in the document.
+ * Gives up early (gain 0) when the block is too short to reach `minShare` of the lines outside.
+ */
+function outsideGain(
+  doc: LineIndex,
+  block: readonly string[],
+  sel: { first: number; last: number } | undefined,
+  minShare: number,
+): { gain: number; outside: number } {
+  const { flags, total } = significantLines(doc);
+  let inSelection = 0;
+  if (sel) for (let i = sel.first; i <= sel.last; i++) inSelection += flags[i];
+  const outside = total - inSelection;
+  const blockSignificant = block.filter(isSignificant);
+  if (blockSignificant.length < minShare * outside) return { gain: 0, outside };
+  const trimmed = trimmedLines(doc);
+  const selCounts = new Map<string, number>();
   const outCounts = new Map<string, number>();
-  let outside = 0;
-  for (let i = 0; i < doc.lines.length; i++) {
-    if (sel && i >= sel.first && i <= sel.last) continue;
-    const l = doc.lines[i];
-    if (!isSignificant(l)) continue;
-    const t = l.trim();
-    outCounts.set(t, (outCounts.get(t) ?? 0) + 1);
-    outside++;
+  for (let i = 0; i < trimmed.length; i++) {
+    if (!flags[i]) continue;
+    const counts = sel && i >= sel.first && i <= sel.last ? selCounts : outCounts;
+    counts.set(trimmed[i], (counts.get(trimmed[i]) ?? 0) + 1);
   }
   let gain = 0;
-  for (const l of block) {
-    if (!isSignificant(l)) continue;
+  for (const l of blockSignificant) {
     const t = l.trim();
     const inSel = selCounts.get(t) ?? 0;
     if (inSel > 0) {
@@ -254,7 +299,7 @@ function outsideGain(doc: LineIndex, block: readonly string[], sel: { first: num
 
 /** After context is stripped, a block that still brings half the rest of the file is not a selection replacement. */
 function restatesOutside(doc: LineIndex, c: Core, lines: readonly string[]): boolean {
-  const { gain, outside } = outsideGain(doc, lines, { first: c.firstLine, last: c.lastLine });
+  const { gain, outside } = outsideGain(doc, lines, { first: c.firstLine, last: c.lastLine }, 0.5);
   return gain >= 3 && gain >= 0.5 * outside;
 }
 
@@ -267,7 +312,7 @@ function wholeFileFit(doc: LineIndex, block: readonly string[], c: Core | undefi
   const first = c ? c.firstLine : lineOf(doc, cursor);
   const last = c ? c.lastLine : first - 1;
   const sel = c ? { first, last } : undefined;
-  const { gain, outside } = outsideGain(doc, block, sel);
+  const { gain, outside } = outsideGain(doc, block, sel, mode === 'strict' ? 0.9 : 0.6);
   if (outside < 2) return false;
   const nb = (ls: readonly string[]): string[] => ls.map(l => l.trim()).filter(l => l !== '');
   const before = nb(doc.lines.slice(0, first));

@@ -1,8 +1,8 @@
 // Every command Tandem contributes, registered in one place.
 import * as vscode from 'vscode';
 import { Commands } from './ids';
-import { codeContextFrom } from './editorContext';
-import { taskQuestion, type CodeTask } from '../core/prompts';
+import { EditTasks } from './editTasks';
+import { FixCodeActionProvider, fixRangeFor } from './fixCodeActionProvider';
 import { endpointOrigin } from '../core/endpoint';
 import { readSettings } from './settings';
 import type { ChatSession } from './session';
@@ -24,24 +24,22 @@ export interface CommandDeps {
 }
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
-  const askAboutSelection = async (task: CodeTask) => {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select the code first.'));
-      return;
-    }
-    const context = codeContextFrom(editor);
-    if (!context) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('The current line is empty: select the code to ask about.'));
-      return;
-    }
-    await d.view.reveal();
-    await d.session.ask(taskQuestion(task), context);
-  };
-
+  const tasks = new EditTasks(d);
+  const range = (uri: string, l: number, c: number, el: number, ec: number) => ({ uri: vscode.Uri.parse(uri, true), range: new vscode.Range(l, c, el, ec) });
   return [
-    vscode.commands.registerCommand(Commands.explainSelection, () => askAboutSelection('explain')),
-    vscode.commands.registerCommand(Commands.fixSelection, () => askAboutSelection('fix')),
+    vscode.commands.registerCommand(Commands.explainSelection, () => tasks.run('explain')),
+    vscode.commands.registerCommand(Commands.fixSelection, () => tasks.run('fix')),
+    vscode.commands.registerCommand(Commands.improveSelection, () => tasks.run('improve')),
+    vscode.commands.registerCommand(Commands.writeTests, () => tasks.run('tests')),
+    vscode.commands.registerCommand(Commands.addDocs, () => tasks.run('docs')),
+    vscode.commands.registerCommand(Commands.askAboutSelection, (question?: string) => tasks.run('ask', { question: typeof question === 'string' ? question : undefined })),
+    vscode.commands.registerCommand(Commands.fixDiagnostic, async (uri: string, l: number, c: number, el: number, ec: number) => {
+      const target = vscode.Uri.parse(uri, true);
+      return tasks.run('fix', { uri: target, range: await fixRangeFor(target, l, c, el, ec) });
+    }),
+    vscode.commands.registerCommand(Commands.explainRange, (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('explain', range(uri, l, c, el, ec))),
+    vscode.commands.registerCommand(Commands.improveRange, (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('improve', range(uri, l, c, el, ec))),
+    vscode.languages.registerCodeActionsProvider('*', new FixCodeActionProvider(), { providedCodeActionKinds: FixCodeActionProvider.kinds }),
     vscode.commands.registerCommand(Commands.openChat, () => d.view.reveal(true)),
     vscode.commands.registerCommand(Commands.newConversation, async () => {
       d.session.newConversation();

@@ -1,19 +1,59 @@
-// The code a command is about: the selection, or the current line when nothing is selected.
+// The code a command is about and what is sent with it: the selection, else the enclosing function or
+// symbol, else the current line; a few lines around it, the problems VS Code reports in it, the imports.
 import * as vscode from 'vscode';
 import type { CodeContext } from '../protocol';
 
-export function codeContextFrom(editor: vscode.TextEditor): CodeContext | undefined {
-  const doc = editor.document;
-  let range: vscode.Range = editor.selection;
-  if (editor.selection.isEmpty) {
-    range = doc.lineAt(editor.selection.active.line).range;
-  } else if (range.end.character === 0 && range.end.line > range.start.line) {
-    // A selection of whole lines ends at column 0 of the next line: that line is not part of it.
-    range = new vscode.Range(range.start, doc.lineAt(range.end.line - 1).range.end);
+const SURROUNDING_LINES = 3;
+const MAX_IMPORTS = 40;
+const IMPORT_LINE = /^\s*(import\s|from\s+\S+\s+import\s|export\s+\*\s+from\s|#include\s|using\s+[\w.]+\s*;|require\(|(?:const|let|var)\s+[\w{}\s,]+=\s*require\(|use\s+[\w:]+|package\s+[\w.]+;?$)/;
+
+/** What a command takes when nothing is selected, in the order it is tried. */
+export type TargetKind = 'selection' | 'symbol' | 'line';
+
+const SYMBOL_KINDS = new Set([
+  vscode.SymbolKind.Function, vscode.SymbolKind.Method, vscode.SymbolKind.Constructor, vscode.SymbolKind.Class,
+  vscode.SymbolKind.Interface, vscode.SymbolKind.Enum, vscode.SymbolKind.Struct, vscode.SymbolKind.Module, vscode.SymbolKind.Namespace,
+]);
+
+/** A selection of whole lines ends at column 0 of the next line: that line is not part of it. */
+function trimSelection(doc: vscode.TextDocument, range: vscode.Range): vscode.Range {
+  if (range.end.character === 0 && range.end.line > range.start.line) return new vscode.Range(range.start, doc.lineAt(range.end.line - 1).range.end);
+  return range;
+}
+
+function smallestContaining(symbols: vscode.DocumentSymbol[], pos: vscode.Position): vscode.DocumentSymbol | undefined {
+  for (const s of symbols) {
+    if (!s.range.contains(pos)) continue;
+    const inner = smallestContaining(s.children ?? [], pos);
+    if (inner) return inner;
+    if (SYMBOL_KINDS.has(s.kind)) return s;
   }
+  return undefined;
+}
+
+/** The range a code command works on, and how it was chosen (so the user can be shown). */
+export async function targetRange(editor: vscode.TextEditor): Promise<{ range: vscode.Range; kind: TargetKind }> {
+  const doc = editor.document;
+  if (!editor.selection.isEmpty) return { range: trimSelection(doc, editor.selection), kind: 'selection' };
+  const pos = editor.selection.active;
+  try {
+    const symbols = await Promise.race([
+      vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri),
+      new Promise<undefined>(r => setTimeout(() => r(undefined), 1500)),
+    ]);
+    const s = symbols && smallestContaining(symbols.filter(x => 'children' in x), pos);
+    if (s) return { range: new vscode.Range(doc.lineAt(s.range.start.line).range.start, doc.lineAt(s.range.end.line).range.end), kind: 'symbol' };
+  } catch {
+    // No symbol provider for this language: the current line.
+  }
+  return { range: doc.lineAt(pos.line).range, kind: 'line' };
+}
+
+/** The code of a range with what surrounds it; undefined when the range holds only whitespace. */
+export function gatherContext(doc: vscode.TextDocument, range: vscode.Range, extras = true): CodeContext | undefined {
   const code = doc.getText(range);
   if (code.trim() === '') return undefined;
-  return {
+  const ctx: CodeContext = {
     uri: doc.uri.toString(),
     file: vscode.workspace.asRelativePath(doc.uri, false),
     language: doc.languageId,
@@ -21,4 +61,37 @@ export function codeContextFrom(editor: vscode.TextEditor): CodeContext | undefi
     endLine: range.end.line + 1,
     code,
   };
+  if (!extras) return ctx;
+  const firstBefore = Math.max(0, range.start.line - SURROUNDING_LINES);
+  if (firstBefore < range.start.line) ctx.before = doc.getText(new vscode.Range(firstBefore, 0, range.start.line, 0)).replace(/\r?\n$/, '');
+  const lastAfter = Math.min(doc.lineCount - 1, range.end.line + SURROUNDING_LINES);
+  if (lastAfter > range.end.line) ctx.after = doc.getText(new vscode.Range(range.end.line + 1, 0, lastAfter, doc.lineAt(lastAfter).text.length));
+  if (ctx.before?.trim() === '') delete ctx.before;
+  if (ctx.after?.trim() === '') delete ctx.after;
+  const imports: string[] = [];
+  for (let i = 0; i < Math.min(doc.lineCount, 300) && imports.length < MAX_IMPORTS; i++) {
+    if (i >= range.start.line && i <= range.end.line) continue;
+    const text = doc.lineAt(i).text;
+    if (IMPORT_LINE.test(text)) imports.push(text.trim());
+  }
+  if (imports.length) ctx.imports = imports;
+  const diagnostics = vscode.languages
+    .getDiagnostics(doc.uri)
+    .filter(d => d.range.intersection(range) !== undefined)
+    .slice(0, 20)
+    .map(d => ({
+      line: d.range.start.line + 1,
+      message: d.message,
+      source: d.source,
+      code: typeof d.code === 'object' ? String(d.code.value) : d.code === undefined ? undefined : String(d.code),
+    }));
+  if (diagnostics.length) ctx.diagnostics = diagnostics;
+  return ctx;
+}
+
+/** The selection, or the current line when nothing is selected (chat chips and quick questions). */
+export function codeContextFrom(editor: vscode.TextEditor): CodeContext | undefined {
+  const doc = editor.document;
+  const range = editor.selection.isEmpty ? doc.lineAt(editor.selection.active.line).range : trimSelection(doc, editor.selection);
+  return gatherContext(doc, range, false);
 }

@@ -16,6 +16,13 @@ export const Commands = {
   exportConversation: 'tandem.exportConversation',
   acceptEdit: 'tandem.acceptEdit',
   rejectEdit: 'tandem.rejectEdit',
+  improveSelection: 'tandem.improveSelection',
+  writeTests: 'tandem.writeTests',
+  addDocs: 'tandem.addDocs',
+  askAboutSelection: 'tandem.askAboutSelection',
+  fixDiagnostic: 'tandem.fixDiagnostic',
+  explainRange: 'tandem.explainRange',
+  improveRange: 'tandem.improveRange',
 } as const;
 
 export const CHAT_VIEW_ID = 'tandem.chatView';

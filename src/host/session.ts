@@ -298,6 +298,24 @@ export class ChatSession implements vscode.Disposable {
     return true;
   }
 
+  /** The one runner (pacing and retry state) shared by the chat and the editor commands. */
+  sharedRunner(llm: LlmModule): ChatRunner {
+    this.runner ??= new llm.ChatRunner();
+    return this.runner;
+  }
+
+  /** Adds a finished question and answer to the open conversation (an edit that could not be applied). */
+  addExchange(text: string, context: CodeContext | undefined, answerText: string, notices: string[]): void {
+    const c = this.active;
+    if (c.messages.length === 0) c.title = conv.titleFrom(text);
+    const question = conv.userMessage(text, context);
+    const answer: ChatMessage = { ...conv.assistantMessage(), text: answerText, streaming: false, notices: notices.length ? notices : undefined };
+    c.messages.push(question, answer);
+    this.persist(c, [{ t: 'message', message: question }, { t: 'message', message: answer }]);
+    this.reset.fire();
+    this.changed.fire();
+  }
+
   /** Ends a retry or pacing wait now. */
   retryNow(): boolean {
     return this.runner?.retryNow() ?? false;
@@ -364,7 +382,7 @@ export class ChatSession implements vscode.Disposable {
     let llm: LlmModule | undefined;
     try {
       llm = loadLlm();
-      this.runner ??= new llm.ChatRunner();
+      const runner = this.sharedRunner(llm);
       const family = tokenFamily(s.model);
       const window = await this.windows.resolve(s, req, llm, controller.signal);
       const index = c.messages.indexOf(answer);
@@ -387,7 +405,7 @@ export class ChatSession implements vscode.Disposable {
       req.messages = plan.messages;
       this.log.trace('session', `request content: ${JSON.stringify(plan.messages)}`);
       const rawPromptEstimate = estimateChatTokens(plan.messages, family);
-      const result = await this.runner.run(
+      const result = await runner.run(
         req,
         {
           onDelta: text => this.appendDelta(c, answer, text),

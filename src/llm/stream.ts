@@ -18,6 +18,7 @@ export function requestBody(req: ChatRequest, includeUsage = true): ChatCompleti
   if (includeUsage) body.stream_options = { include_usage: true };
   const reasoning = isReasoningModel(req.model);
   if (req.temperature !== undefined && !reasoning) body.temperature = req.temperature;
+  if (req.n !== undefined && req.n > 1) body.n = req.n;
   if (req.maxTokens !== undefined) {
     if (reasoning) body.max_completion_tokens = req.maxTokens;
     else body.max_tokens = req.maxTokens;
@@ -91,7 +92,8 @@ export async function streamChat(req: ChatRequest, handlers: StreamHandlers, sig
       for (const choice of chunk.choices ?? []) {
         sawChoice = true;
         const text = choice.delta?.content;
-        if (text) {
+        if (text) handlers.onChoiceDelta?.(choice.index ?? 0, text);
+        if (text && (choice.index ?? 0) === 0) {
           if (!firstToken) {
             firstToken = true;
             handlers.onLog?.('debug', `first token after ${Date.now() - started} ms`);

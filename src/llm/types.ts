@@ -14,6 +14,8 @@ export interface ChatRequest {
   messages: ChatTurn[];
   temperature?: number;
   maxTokens?: number;
+  /** Alternatives to generate (the API's `n`); only sent when above 1. */
+  n?: number;
   /** Azure OpenAI: baseUrl is the resource endpoint; the key goes in an `api-key` header. */
   azure?: { deployment: string; apiVersion: string };
 }
@@ -30,7 +32,10 @@ export interface StreamResult {
 }
 
 export interface StreamHandlers {
+  /** Text of the first choice. */
   onDelta(text: string): void;
+  /** Text of every choice, with its index (for n > 1). */
+  onChoiceDelta?(index: number, text: string): void;
   /** One line per request and notable event; never contains the key (redacted again by the host). */
   onLog?(level: 'trace' | 'debug' | 'info' | 'warn' | 'error', line: string): void;
   /** The response headers of a request that was answered (rate-limit headers refine pacing). */

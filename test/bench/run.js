@@ -184,7 +184,9 @@ async function main() {
     fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(rows, m, durationS));
     console.log('wrote test/bench/results.json and test/bench/RESULTS.md');
   } else {
-    console.log('a subset of the sections ran: test/bench/results.json and RESULTS.md were left as they were');
+    const partial = path.join(os.tmpdir(), 'tandem-bench-partial.json');
+    fs.writeFileSync(partial, `${JSON.stringify({ machine: m, durationS, rows, data }, null, 2)}\n`);
+    console.log(`a subset of the sections ran: test/bench/results.json and RESULTS.md were left as they were; this run's data is in ${partial}`);
   }
   const over = rows.filter(r => r.status === 'OVER').length;
   const failed = rows.filter(r => r.status === 'FAILED').length;

@@ -259,7 +259,7 @@ suite('core/applyEdit: property', () => {
         }
         const i = Math.floor(next() * lines.length);
         const j = i + Math.floor(next() * (lines.length - i));
-        const candidates = lines.map((l, k) => k).filter(k => k >= i && k <= j && lines[k].trim() !== '');
+        const candidates = lines.map((_, k) => k).filter(k => k >= i && k <= j && lines[k].trim() !== '');
         if (candidates.length === 0) continue;
         const k = candidates[Math.floor(next() * candidates.length)];
         const indent = /^\s*/.exec(lines[k])?.[0] ?? '';

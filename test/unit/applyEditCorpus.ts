@@ -1078,6 +1078,27 @@ export const CORPUS: readonly Case[] = [
     expect: L('import os', '', 'print(os.name)', ''),
   },
   {
+    name: 'SEARCH/REPLACE deleting the first lines of the file leaves no empty line',
+    lang: 'python',
+    doc: L('from typing import List', 'import sys', 'print(sys.argv)', ''),
+    reply: L('<<<<<<< SEARCH', 'from typing import List', '=======', '>>>>>>> REPLACE'),
+    expect: L('import sys', 'print(sys.argv)', ''),
+  },
+  {
+    name: 'SEARCH text with blank lines around it that the file does not have there',
+    lang: 'typescript',
+    doc: L('const a = 1;', 'const b = 2;', 'const c = 3;', ''),
+    reply: L('<<<<<<< SEARCH', '', 'const b = 2;', '', '=======', '', 'const b = 20;', '', '>>>>>>> REPLACE'),
+    expect: L('const a = 1;', 'const b = 20;', 'const c = 3;', ''),
+  },
+  {
+    name: 'a SEARCH fragment is not found inside a longer word',
+    lang: 'typescript',
+    doc: L('const max = 1;', 'let x = 10;', ''),
+    reply: L('<<<<<<< SEARCH', 'x = 1', '=======', 'x = 2', '>>>>>>> REPLACE'),
+    refuse: /Could not find the code to change/,
+  },
+  {
     name: 'the same block twice (restated as the final version) counts once',
     lang: 'go',
     doc: L('func add(a, b int) int {', '\t«return a - b»', '}', ''),

@@ -1,0 +1,266 @@
+// The commands on code: Explain and Ask stream into the chat; Fix, Improve and Add Docs become an edit
+// shown as a diff to accept or reject; Write Tests opens the tests beside the code. An edit that cannot
+// be placed safely is never forced: the answer goes to the chat instead.
+import * as vscode from 'vscode';
+import type { CodeContext } from '../protocol';
+import { EDIT_TASKS, codeQuestionMessage, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
+import { applyReply, EDIT_FORMAT_INSTRUCTIONS, type ApplyResult } from '../core/applyEdit';
+import { languageIdForFence } from '../core/fenceLanguage';
+import { redactOutgoing } from '../core/secretScan';
+import { gatherContext, targetRange, type TargetKind } from './editorContext';
+import { readSettings } from './settings';
+import { loadLlm } from './llmLoader';
+import type { ChatSession } from './session';
+import type { ChatViewProvider } from './chatViewProvider';
+import type { DiffPreview, ProposedEdit } from './diffPreview';
+import type { KeyStore } from './keyStore';
+import type { Log } from './log';
+import { Commands } from './ids';
+
+const TASK_LABELS: Record<CodeTask, string> = {
+  explain: 'Explaining',
+  fix: 'Fixing',
+  improve: 'Improving',
+  tests: 'Writing tests for',
+  docs: 'Documenting',
+  ask: 'Asking about',
+};
+
+export interface EditTaskDeps {
+  session: ChatSession;
+  view: ChatViewProvider;
+  diff: DiffPreview;
+  keys: KeyStore;
+  log: Log;
+}
+
+export interface TaskOptions {
+  /** Run on this range instead of the selection (quick fixes). */
+  range?: vscode.Range;
+  uri?: vscode.Uri;
+  /** The question for 'ask' (else an input box asks). */
+  question?: string;
+}
+
+export type TaskOutcome = 'accepted' | 'rejected' | 'stale' | 'inChat' | 'opened' | 'cancelled' | 'failed';
+
+function taskOverrides(): Partial<Record<CodeTask, string>> {
+  const v = vscode.workspace.getConfiguration('tandem').get<Record<string, unknown>>('taskPrompts') ?? {};
+  const out: Partial<Record<CodeTask, string>> = {};
+  for (const [k, t] of Object.entries(v)) if (typeof t === 'string') out[k as CodeTask] = t;
+  return out;
+}
+
+/** Where a test file for `file` conventionally lives, if one exists. */
+async function conventionalTestFile(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const name = uri.path.split('/').pop() ?? '';
+  const dot = name.lastIndexOf('.');
+  const base = dot > 0 ? name.slice(0, dot) : name;
+  const ext = dot > 0 ? name.slice(dot) : '';
+  const names = [`${base}.test${ext}`, `${base}.spec${ext}`, `test_${base}${ext}`, `${base}_test${ext}`, `${base}Test${ext}`];
+  const dir = vscode.Uri.joinPath(uri, '..');
+  const parent = vscode.Uri.joinPath(dir, '..');
+  const candidates = names.flatMap(n => [vscode.Uri.joinPath(dir, n), vscode.Uri.joinPath(dir, '__tests__', n), vscode.Uri.joinPath(dir, 'tests', n), vscode.Uri.joinPath(parent, 'test', n), vscode.Uri.joinPath(parent, 'tests', n)]);
+  for (const c of candidates) {
+    try {
+      await vscode.workspace.fs.stat(c);
+      return c;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+export class EditTasks {
+  constructor(private readonly d: EditTaskDeps) {}
+
+  async run(task: CodeTask, opts: TaskOptions = {}): Promise<TaskOutcome> {
+    let editor = vscode.window.activeTextEditor;
+    if (opts.uri && editor?.document.uri.toString() !== opts.uri.toString()) {
+      editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(opts.uri));
+    }
+    if (!editor) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select the code first.'));
+      return 'failed';
+    }
+    const doc = editor.document;
+    const target: { range: vscode.Range; kind: TargetKind } = opts.range ? { range: opts.range, kind: 'selection' } : await targetRange(editor);
+    const context = gatherContext(doc, target.range);
+    if (!context) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('There is no code here: select the code to work on.'));
+      return 'failed';
+    }
+    if (target.kind !== 'selection') {
+      // Show what was taken: the enclosing symbol or the line becomes the selection.
+      editor.selection = new vscode.Selection(target.range.start, target.range.end);
+      editor.revealRange(target.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }
+    let question = opts.question;
+    if (task === 'ask' && !question) {
+      question = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Ask Tandem about {0}, lines {1}-{2}', context.file, context.startLine, context.endLine),
+        prompt: vscode.l10n.t('Your question about the selected code'),
+        ignoreFocusOut: true,
+        validateInput: v => (v.trim() ? undefined : vscode.l10n.t('Type a question, or press Escape.')),
+      });
+      if (!question?.trim()) return 'cancelled';
+    }
+    const text = taskQuestion(task, { language: context.language, file: context.file, question }, taskOverrides());
+    if (task === 'explain' || task === 'ask') {
+      await this.d.view.reveal();
+      await this.d.session.ask(text, context);
+      return 'inChat';
+    }
+    return this.edit(task, editor, target.range, context, text);
+  }
+
+  private async edit(task: CodeTask, editor: vscode.TextEditor, range: vscode.Range, context: CodeContext, question: string): Promise<TaskOutcome> {
+    const doc = editor.document;
+    const s = readSettings();
+    if (!s.baseUrl || !s.model) {
+      const open = vscode.l10n.t('Open Settings');
+      if ((await vscode.window.showErrorMessage(s.baseUrlError ?? vscode.l10n.t('No model is set.'), open)) === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.');
+      return 'failed';
+    }
+    const key = await this.d.keys.lookup(s.provider, s.baseUrl);
+    if (key.kind === 'missing') {
+      const set = vscode.l10n.t('Set API Key');
+      if ((await vscode.window.showErrorMessage(vscode.l10n.t('No API key is set for {0}. Nothing was sent.', key.origin), set)) === set) await vscode.commands.executeCommand(Commands.setApiKey);
+      return 'failed';
+    }
+    if (key.kind === 'key') this.d.log.addSecret(key.key);
+    const versionAtStart = doc.version;
+    const textAtStart = doc.getText();
+    const startOffset = doc.offsetAt(range.start);
+    const endOffset = doc.offsetAt(range.end);
+    const choices = Math.max(1, Math.min(5, vscode.workspace.getConfiguration('tandem').get<number>('choices', 1) ?? 1));
+    const outgoing = s.redactSecrets ? redactOutgoing(codeQuestionMessage(question, context)) : { text: codeQuestionMessage(question, context), findings: [] };
+    const isEdit = EDIT_TASKS.has(task);
+    const llm = loadLlm();
+    const texts: string[] = Array.from({ length: choices }, () => '');
+    const label = `${TASK_LABELS[task]} ${context.file}, lines ${context.startLine}-${context.endLine}`;
+    let failure: string | undefined;
+    const finished = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Tandem: ${label}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        const req = {
+          baseUrl: s.baseUrl as string,
+          apiKey: key.kind === 'key' ? key.key : undefined,
+          model: s.model,
+          messages: [
+            { role: 'system' as const, content: isEdit ? `${systemPrompt(s.systemPrompt)}\n\n${EDIT_FORMAT_INSTRUCTIONS}` : systemPrompt(s.systemPrompt) },
+            { role: 'user' as const, content: outgoing.text },
+          ],
+          temperature: s.temperature,
+          maxTokens: s.maxTokens,
+          n: isEdit && choices > 1 ? choices : undefined,
+          azure: s.provider === 'azure' ? s.azure : undefined,
+        };
+        let received = 0;
+        try {
+          await this.d.session.sharedRunner(llm).run(
+            req,
+            {
+              onDelta: () => undefined,
+              onChoiceDelta: (i, t) => {
+                if (i < texts.length) texts[i] += t;
+                received += t.length;
+                progress.report({ message: vscode.l10n.t('{0} characters received', received) });
+              },
+              onLog: (level, line) => this.d.log[level]('edit', line),
+              onWait: w => progress.report({ message: w ? vscode.l10n.t('waiting {0} s ({1})', Math.ceil((w.until - Date.now()) / 1000), w.reason === 'retry' ? 'retry' : 'rate limit') : '' }),
+            },
+            controller.signal,
+            { firstTokenTimeoutMs: s.firstTokenTimeoutMs, idleTimeoutMs: s.idleTimeoutMs, limits: s.limits, estimatedTokens: Math.ceil(outgoing.text.length / 3) + (s.maxTokens ?? 1024) },
+          );
+          return true;
+        } catch (e) {
+          if (controller.signal.aborted) return false;
+          failure = llm.describeError(e, req).message;
+          return false;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    if (!finished) {
+      if (failure) {
+        const show = vscode.l10n.t('Show Log');
+        if ((await vscode.window.showErrorMessage(vscode.l10n.t('Tandem could not get an answer: {0}', failure), show)) === show) this.d.log.show();
+        return 'failed';
+      }
+      return 'cancelled';
+    }
+    if (task === 'tests') return this.openTests(doc, context, question, texts[0]);
+
+    // The user may have typed while the answer came: find the selected code again, or stop.
+    let start = startOffset;
+    let end = endOffset;
+    if (doc.version !== versionAtStart) {
+      const original = textAtStart.slice(startOffset, endOffset);
+      const now = doc.getText();
+      const first = now.indexOf(original);
+      if (first < 0 || now.indexOf(original, first + 1) >= 0) {
+        this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0} changed while Tandem was working and the code could not be found again.', context.file));
+        void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed while Tandem was working; the answer is in the chat instead.', context.file));
+        return 'inChat';
+      }
+      start = first;
+      end = first + original.length;
+    }
+    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId }) }));
+    const usable = results.filter((r): r is { text: string; result: Extract<ApplyResult, { ok: true }> } => r.result.ok);
+    if (usable.length === 0) {
+      const first = results[0].result;
+      const reason = first.ok ? '' : first.reason;
+      this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0}', reason));
+      void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1} The answer is in the chat.', context.file, reason));
+      return 'inChat';
+    }
+    let chosen: ProposedEdit = usable[0].result.edit;
+    if (usable.length > 1) {
+      const pick = await vscode.window.showQuickPick(
+        usable.map((u, i) => ({ label: vscode.l10n.t('Alternative {0}', i + 1), detail: u.result.edit.text.split('\n').slice(0, 3).join(' ⏎ ').slice(0, 200), edit: u.result.edit })),
+        { title: vscode.l10n.t('{0}: pick an alternative to preview', label), ignoreFocusOut: true },
+      );
+      if (!pick) return 'cancelled';
+      chosen = pick.edit;
+    }
+    const outcome = await this.d.diff.review(doc, chosen, task === 'docs' ? vscode.l10n.t('the documentation') : vscode.l10n.t('the fix'));
+    if (outcome === 'stale') {
+      this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0} changed during the review.', context.file));
+      void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed during the review and the change could not be placed safely; the answer is in the chat.', context.file));
+    }
+    this.d.log.info('edit', `${task} on ${context.file}:${context.startLine}-${context.endLine}: ${outcome}`);
+    return outcome;
+  }
+
+  private toChat(question: string, context: CodeContext, answer: string, notice: string): void {
+    this.d.session.addExchange(question, context, answer, [notice]);
+    void this.d.view.reveal();
+  }
+
+  private async openTests(doc: vscode.TextDocument, context: CodeContext, question: string, answer: string): Promise<TaskOutcome> {
+    const block = /(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1/.exec(answer);
+    if (!block) {
+      this.toChat(question, context, answer, vscode.l10n.t('The answer has no code block to open as tests.'));
+      return 'inChat';
+    }
+    const code = block[3];
+    const existing = await conventionalTestFile(doc.uri);
+    if (existing) {
+      const testDoc = await vscode.workspace.openTextDocument(existing);
+      await vscode.window.showTextDocument(testDoc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+      const text = testDoc.getText();
+      const edit: ProposedEdit = { start: text.length, end: text.length, text: `${text.endsWith('\n') || text === '' ? '' : '\n'}\n${code}\n` };
+      const outcome = await this.d.diff.review(testDoc, edit, vscode.l10n.t('the new tests'));
+      return outcome;
+    }
+    const tests = await vscode.workspace.openTextDocument({ language: languageIdForFence(block[2]) || doc.languageId, content: code });
+    await vscode.window.showTextDocument(tests, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    return 'opened';
+  }
+}
