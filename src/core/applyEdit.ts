@@ -14,6 +14,8 @@
 //  2. Unified diffs: a ```diff / ```patch fence, or any fence holding `@@ -l,c +l,c @@` hunks or
 //     `--- a/x` + `+++ b/x` headers, or an unfenced answer that starts as a diff. Hunk numbers may be
 //     wrong or missing (`@@ ... @@`, or no `@@` line at all): hunks are found by their context lines.
+//     A diff naming several files applies the one file whose hunks all match. When the diff does not
+//     match but the answer also has a code block, the code block is applied (3.).
 //  3. Fenced code blocks (``` or ~~~, three or more, any or no or the wrong language tag, indented
 //     fences in lists, a last fence left unclosed) with prose around them. The block replaces the
 //     selection (the strict format), or is inserted at the cursor when nothing is selected. With
@@ -24,10 +26,12 @@
 //  Fixed up on the way in: indentation (the block's base moves to the selection's, keeping relative
 //  indentation; tabs or spaces as the document uses), line endings (the document's), lines the answer
 //  repeats from just before or after the selection, the whole line sent for part of a line, and a
-//  file-name comment on the first line. Refused: no code, only commands or output, several equally
-//  likely blocks, a block that leaves code out ("// ... existing code ..."), quoted code that is not
-//  in the document or is in several places none of which is in the selection, an answer that changes
-//  nothing.
+//  file-name comment on the first line. Refused, because applying would lose or duplicate code: no
+//  code, only commands or output, several equally likely blocks, a block that leaves code out
+//  ("// ... existing code ..."), only a comment for selected code (an "Add Docs" answer without the
+//  code), a short excerpt of a long selection, a block restating much of the file around the
+//  selection without lining up with it, quoted code that is not in the document or is in several
+//  places none of which is in the selection, overlapping changes, an answer that changes nothing.
 //
 // Finding quoted code (SEARCH parts, diff hunks), strictest first, and a level that finds several
 // places never falls through to a looser one: exact lines; lines equal after trimming (indentation and
@@ -103,9 +107,21 @@ function plan(ctx: SelectionContext & HunkContext, reply: string): Plan {
   const patchDoc = ['diff', 'patch', 'git-commit', 'git-rebase'].includes(ctx.languageId.toLowerCase());
   if (!patchDoc) {
     const diffs = blocks.filter(isDiffBlock);
-    if (diffs.length > 0) return planDiff(ctx, diffs.flatMap(b => diffHunks(b.content)), diffs[0].content);
+    if (diffs.length > 0) {
+      const viaDiff = planDiff(ctx, diffs.flatMap(b => diffHunks(b.content)), diffs[0].content);
+      const others = blocks.filter(b => !isDiffBlock(b));
+      if (viaDiff.ok || others.length === 0) return viaDiff;
+      // "Fixed code: ... Changes: ```diff": when the diff does not fit, the full block may.
+      const viaBlock = planCodeBlock(ctx, others);
+      if (!viaBlock.ok) return viaDiff;
+      return { ...viaBlock, notes: [`The diff in the answer could not be applied (${viaDiff.reason}); applied its code block instead.`, ...viaBlock.notes] };
+    }
     if (blocks.length === 0 && /^(--- \S|diff --git |@@ )/.test(reply.trimStart())) return planDiff(ctx, diffHunks(reply.trim()), reply.trim());
   }
+  return planCodeBlock(ctx, blocks);
+}
+
+function planCodeBlock(ctx: SelectionContext & HunkContext, blocks: readonly FencedBlock[]): Plan {
   const selectionLines = ctx.selection.start === ctx.selection.end
     ? []
     : ctx.doc.text.slice(ctx.selection.start, ctx.selection.end).split(/\r?\n/).map(l => l.trim()).filter(l => l !== '');

@@ -5,7 +5,7 @@ import { baseIndent, detectIndentStyle, indentColumns, leadingWhitespace, makeRe
 import { isBlank, isSignificant, lineOf, significantLines, trimBlankLines, trimmedLines, type LineIndex } from './editLines';
 import type { FencedBlock } from './editParse';
 import { refusal, splitsUnit, type Edit, type Plan } from './editPlan';
-import { lcsLength, similarity } from './editSimilarity';
+import { lcsLength, lcsPairs, similarity } from './editSimilarity';
 
 export interface SelectionContext {
   readonly doc: LineIndex;
@@ -15,7 +15,7 @@ export interface SelectionContext {
 }
 
 /** How many lines before and after the selection a reply may repeat and still have them recognised. */
-const MAX_CONTEXT_LINES = 40;
+const MAX_CONTEXT_LINES = 200;
 
 /** The selected code without the whitespace around it; the extent an edit replaces. */
 interface Core {
@@ -51,8 +51,20 @@ function selectionCore(doc: LineIndex, sel: { start: number; end: number }): Cor
   return { start: s, end: e, firstLine, lastLine, partialFirst, partialLast };
 }
 
-const ELISION_COMMENT = /^(\/\/+|#+|--|\/\*+|<!--|;+|%|'|\*)\s*(.*)$/;
-const ELISION_WORDS = /(^(\.\.\.|…))|\b(rest of|remainder of|existing (code|methods|logic|implementation)|remaining (code|methods|lines)|other (code|methods|functions|fields|properties|cases)|(is|are|remains?|stays?) (unchanged|the same)|unchanged|same as (before|above)|omitted|for brevity)\b/i;
+const ELISION_COMMENT = /^(\/\/+|#+|--|\/\*+|<!--|;+|%|\*)\s*(.*)$/;
+/** Phrases of placeholders, not of documentation: "the rest of the list" or "returns unchanged input" do not count. */
+const ELISION_WORDS = new RegExp(
+  [
+    '^(\\.\\.\\.|…|\\[\\.\\.\\.\\]|\\(\\.\\.\\.\\))',
+    '\\b(rest|remainder) of (the )?(code|file|function|class|methods?|component|implementation|body|module|properties|logic)\\b',
+    '\\bexisting (code|methods|logic|implementation|imports|properties|functions)\\b',
+    '\\b(code|everything else|the rest|rest|methods|implementation|logic) (remains?|stays?|is|are) (unchanged|the same|as (is|before))\\b',
+    '\\bunchanged\\s*(\\.\\.\\.|…|\\)|$)',
+    '\\bsame as (before|above)\\b',
+    '\\bfor brevity\\b',
+  ].join('|'),
+  'i',
+);
 
 /** "// ... existing code ...": a block with such a line leaves code out, and applying it deletes that code. */
 function elisionLine(lines: readonly string[], languageId: string, inDoc: (line: string) => boolean): string | undefined {
@@ -86,13 +98,12 @@ export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
       block.content,
     );
   }
-  const blockLines = lines;
   const core = selectionCore(doc, ctx.selection);
   if (!core) {
-    if (wholeFileFit(doc, lines, undefined, ctx.selection.start, 'relaxed')) return planWholeFile(ctx, lines, notes, block.content);
+    if (wholeFileFit(doc, lines, undefined, ctx.selection.start)) return planWholeFile(ctx, lines, notes, block.content);
     return planInsert(ctx, lines, ctx.selection.start, notes, block.content);
   }
-  if (wholeFileFit(doc, lines, core, 0, 'strict')) return planWholeFile(ctx, lines, notes, block.content);
+  if (wholeFileFit(doc, lines, core, 0)) return planWholeFile(ctx, lines, notes, block.content);
 
   let c = core;
   if (c.partialFirst || c.partialLast) {
@@ -111,7 +122,6 @@ export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
     lines = stripped.lines;
   }
   if (restatesOutside(doc, c, lines)) {
-    if (wholeFileFit(doc, blockLines, core, 0, 'relaxed')) return planWholeFile(ctx, blockLines, notes, block.content);
     return refusal(
       'The code block contains much more of the file than the selection, and it does not line up with the file, so it is not clear what to replace. Select all the code it covers, or copy it.',
       block.content,
@@ -209,7 +219,8 @@ function stripContext(ctx: SelectionContext, c: Core, lines: string[]): { lines:
   const n = lines.length;
   const maxK = Math.min(MAX_CONTEXT_LINES, n - 1);
   const trimmed = lines.map(l => l.trim());
-  const docT = (i: number): string => doc.lines[i].trim();
+  const docTrimmed = trimmedLines(doc);
+  const docT = (i: number): string => docTrimmed[i];
   const lead: number[] = [0];
   for (let k = 1; k <= maxK && c.firstLine - k >= 0; k++) {
     let ok = true;
@@ -229,7 +240,9 @@ function stripContext(ctx: SelectionContext, c: Core, lines: string[]): { lines:
   const nonBlank = (from: number, to: number): string[] => trimmed.slice(from, to).filter(l => l !== '');
   const tab = tabWidthFor(detectIndentStyle(lines), ctx.docStyle);
   const cols = (l: string): number => indentColumns(leadingWhitespace(l), tab);
-  const selBase = Math.min(...selLines.filter(l => !isBlank(l)).map(cols));
+  // A loop, not Math.min(...): a selection can have more lines than a call has room for arguments.
+  const minCols = (ls: readonly string[]): number => ls.reduce((m, l) => (isBlank(l) ? m : Math.min(m, cols(l))), Infinity);
+  const selBase = minCols(selLines);
   let best = { kl: 0, kt: 0, score: lcsLength(nonBlank(0, n), sel) };
   for (const kl of lead) {
     for (const kt of trail) {
@@ -247,7 +260,7 @@ function stripContext(ctx: SelectionContext, c: Core, lines: string[]): { lines:
       for (let i = 0; i < kl; i++) pair(lines[i], doc.lines[c.firstLine - kl + i]);
       for (let i = 0; i < kt; i++) pair(lines[n - kt + i], doc.lines[c.lastLine + 1 + i]);
       if (!consistent || delta === undefined) continue;
-      const middleBase = Math.min(...middle.filter(l => !isBlank(l)).map(cols));
+      const middleBase = minCols(middle);
       if (middleBase + delta !== selBase) continue;
       const score = lcsLength(nonBlank(kl, n - kt), sel);
       if (score > best.score || (score === best.score && kl + kt > best.kl + best.kt)) best = { kl, kt, score };
@@ -271,7 +284,7 @@ function outsideGain(
   if (sel) for (let i = sel.first; i <= sel.last; i++) inSelection += flags[i];
   const outside = total - inSelection;
   const blockSignificant = block.filter(isSignificant);
-  if (blockSignificant.length < minShare * outside) return { gain: 0, outside };
+  if (outside === 0 || blockSignificant.length < minShare * outside) return { gain: 0, outside };
   const trimmed = trimmedLines(doc);
   const selCounts = new Map<string, number>();
   const outCounts = new Map<string, number>();
@@ -297,39 +310,107 @@ function outsideGain(
   return { gain, outside };
 }
 
-/** After context is stripped, a block that still brings half the rest of the file is not a selection replacement. */
-function restatesOutside(doc: LineIndex, c: Core, lines: readonly string[]): boolean {
-  const { gain, outside } = outsideGain(doc, lines, { first: c.firstLine, last: c.lastLine }, 0.5);
-  return gain >= 3 && gain >= 0.5 * outside;
-}
+/** A run of this many lines (this many of them significant) copied from elsewhere in the file is a restatement, not new code. */
+const RESTATED_RUN = { lines: 5, significant: 3 };
 
 /**
- * Whether the block is the entire document with changes. Strict: it starts and ends with the file's
- * first and last lines and restates nearly all of the rest. Relaxed (once the block is known to bring
- * much of the file): it restates most of the rest and starts and ends near where the file does.
+ * After context is stripped, a block that still restates the file outside the selection is not a
+ * replacement for it: half of the rest of a small file, or a run of consecutive lines found elsewhere
+ * (the whole class sent back for one method, with more around the method than context stripping
+ * recognises). Applying it would duplicate that code.
  */
-function wholeFileFit(doc: LineIndex, block: readonly string[], c: Core | undefined, cursor: number, mode: 'strict' | 'relaxed'): boolean {
-  const first = c ? c.firstLine : lineOf(doc, cursor);
-  const last = c ? c.lastLine : first - 1;
-  const sel = c ? { first, last } : undefined;
-  const { gain, outside } = outsideGain(doc, block, sel, mode === 'strict' ? 0.9 : 0.6);
-  if (outside < 2) return false;
-  const nb = (ls: readonly string[]): string[] => ls.map(l => l.trim()).filter(l => l !== '');
-  const before = nb(doc.lines.slice(0, first));
-  const after = nb(doc.lines.slice(last + 1));
-  const b = nb(block);
-  if (b.length === 0) return false;
-  if (mode === 'strict') {
-    return gain >= 0.9 * outside && (before.length === 0 || b[0] === before[0]) && (after.length === 0 || b[b.length - 1] === after[after.length - 1]);
+function restatesOutside(doc: LineIndex, c: Core, lines: readonly string[]): boolean {
+  const { gain, outside } = outsideGain(doc, lines, { first: c.firstLine, last: c.lastLine }, 0.5);
+  if (gain >= 3 && gain >= 0.5 * outside) return true;
+  const run = longestRestatedRun(doc, c, lines);
+  return run.lines >= RESTATED_RUN.lines && run.significant >= RESTATED_RUN.significant;
+}
+
+/** The longest run of the block's non-blank lines equal, in order, to non-blank lines outside the selection. */
+function longestRestatedRun(doc: LineIndex, c: Core, lines: readonly string[]): { lines: number; significant: number } {
+  const trimmed = trimmedLines(doc);
+  const mid = lines.map(l => l.trim()).filter(l => l !== '');
+  const keys = new Set(mid);
+  const seq: number[] = [];
+  const at = new Map<string, number[]>();
+  for (let i = 0; i < trimmed.length; i++) {
+    if (trimmed[i] === '') continue;
+    if (i < c.firstLine || i > c.lastLine) {
+      const t = trimmed[i];
+      if (keys.has(t)) {
+        const list = at.get(t);
+        if (list) list.push(seq.length);
+        else at.set(t, [seq.length]);
+      }
+    }
+    seq.push(i);
   }
-  // Judged on significant lines: every file and every block ends with a `}`.
-  const sig = (ls: readonly string[]): string[] => ls.filter(isSignificant);
-  const [sb, sBefore, sAfter] = [sig(b), sig(before), sig(after)];
-  if (sb.length === 0) return false;
-  const nearStart = sBefore.length === 0 || sb.slice(0, 5).includes(sBefore[0]) || sBefore.slice(0, 5).includes(sb[0]);
-  const nearEnd =
-    sAfter.length === 0 || sb.slice(-5).includes(sAfter[sAfter.length - 1]) || sAfter.slice(-5).includes(sb[sb.length - 1]);
-  return gain >= 0.6 * outside && nearStart && nearEnd;
+  const outside = (p: number): boolean => seq[p] < c.firstLine || seq[p] > c.lastLine;
+  let best = { lines: 0, significant: 0 };
+  let budget = 5_000_000;
+  for (let i = 0; i < mid.length && budget > 0; i++) {
+    for (const p of at.get(mid[i]) ?? []) {
+      if (--budget <= 0) break;
+      // Only runs that start here: one starting earlier was already measured.
+      if (i > 0 && p > 0 && outside(p - 1) && trimmed[seq[p - 1]] === mid[i - 1]) continue;
+      let k = 0;
+      let significant = 0;
+      while (i + k < mid.length && p + k < seq.length && outside(p + k) && trimmed[seq[p + k]] === mid[i + k]) {
+        if (isSignificant(mid[i + k])) significant++;
+        k++;
+        budget--;
+      }
+      if (significant > best.significant || (significant === best.significant && k > best.lines)) best = { lines: k, significant };
+    }
+  }
+  return best;
+}
+
+/** Share of the lines outside the selection a whole-file answer may delete between lines it keeps. */
+const WHOLE_FILE_MAX_DELETED = 0.25;
+/** A first or last line the answer changed still counts as that line when this similar. */
+const CHANGED_LINE_SIMILARITY = 0.6;
+
+/**
+ * Whether the block is the entire document with changes. Its significant lines are aligned with the
+ * document's (LCS): the alignment must reach from the file's first to its last significant line (an
+ * unmatched line at either end must be one the answer changed, not one it left out, since a model
+ * repeating some context simply stops early), and may skip only a few lines in between (deliberate
+ * deletions). A selection plus some context fails this and is handled by context stripping, which
+ * never deletes anything outside the selection.
+ */
+function wholeFileFit(doc: LineIndex, block: readonly string[], c: Core | undefined, cursor: number): boolean {
+  const selFirst = c ? c.firstLine : lineOf(doc, cursor);
+  const selLast = c ? c.lastLine : selFirst - 1;
+  const { flags, total } = significantLines(doc);
+  let inSelection = 0;
+  for (let i = selFirst; i <= selLast; i++) inSelection += flags[i];
+  const outside = total - inSelection;
+  const blockKeys = block.filter(isSignificant).map(l => l.trim());
+  if (outside < 2 || blockKeys.length < (1 - WHOLE_FILE_MAX_DELETED) * outside) return false;
+  const trimmed = trimmedLines(doc);
+  const docLines: number[] = [];
+  for (let i = 0; i < flags.length; i++) if (flags[i]) docLines.push(i);
+  const pairs = lcsPairs(blockKeys, docLines.map(i => trimmed[i]));
+  if (pairs.length === 0) return false;
+  const matched = new Set(pairs.map(([, d]) => d));
+  const [firstB, firstD] = pairs[0];
+  const [lastB, lastD] = pairs[pairs.length - 1];
+  const changedFrom = (d: number, candidates: readonly string[]): boolean =>
+    candidates.some(b => similarity(b, trimmed[docLines[d]], CHANGED_LINE_SIMILARITY) >= CHANGED_LINE_SIMILARITY);
+  let kept = 0;
+  let deleted = 0;
+  for (let d = 0; d < docLines.length; d++) {
+    const line = docLines[d];
+    if (line >= selFirst && line <= selLast) continue;
+    if (matched.has(d)) kept++;
+    else if (d < firstD) {
+      if (!changedFrom(d, blockKeys.slice(0, firstB))) return false;
+    } else if (d > lastD) {
+      if (!changedFrom(d, blockKeys.slice(lastB + 1))) return false;
+    } else deleted++;
+  }
+  return kept >= 2 && deleted <= WHOLE_FILE_MAX_DELETED * outside;
 }
 
 /**

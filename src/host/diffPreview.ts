@@ -45,9 +45,10 @@ export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.D
     const previewUri = vscode.Uri.from({ scheme: SCHEME, path: doc.uri.path, query: `r${this.counter}` });
     this.contents.set(previewUri.toString(), proposed);
     const name = doc.uri.path.split('/').pop() ?? 'file';
-    await vscode.commands.executeCommand('vscode.diff', doc.uri, previewUri, vscode.l10n.t('{0} ↔ {1} by Tandem', name, what), { preview: true, preserveFocus: false });
-    await vscode.commands.executeCommand('setContext', REVIEW_CONTEXT_KEY, true);
+    // Ready for a decision before the diff shows: Accept can come as soon as the user sees it.
     const decided = new Promise<boolean>(r => (this.decide = r));
+    await vscode.commands.executeCommand('setContext', REVIEW_CONTEXT_KEY, true);
+    await vscode.commands.executeCommand('vscode.diff', doc.uri, previewUri, vscode.l10n.t('{0} ↔ {1} by Tandem', name, what), { preview: true, preserveFocus: false });
     const accept = vscode.l10n.t('Accept');
     const reject = vscode.l10n.t('Reject');
     void vscode.window

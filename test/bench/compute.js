@@ -25,16 +25,21 @@ function document() {
   return out.slice(0, LINES).join('\n') + '\n';
 }
 
+/** Wall and CPU time of each run: the CPU time is what other processes on a shared machine do not inflate. */
 function timeRuns(fn) {
   const times = [];
+  const cpu = [];
   let result;
   const started = performance.now();
   for (let i = 0; i < RUNS && performance.now() - started < TIME_CAP_MS; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     result = fn();
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { times, result };
+  return { times, cpu, result };
 }
 
 function child(tmp) {
@@ -42,7 +47,7 @@ function child(tmp) {
   const out = { chars: text.length, lines: LINES };
   const tokens = require(path.join(tmp, 'tokens.js'));
   const t = timeRuns(() => tokens.estimateTokens(text, 'o200k'));
-  out.tokens = { times: t.times, count: t.result };
+  out.tokens = { times: t.times, cpu: t.cpu, count: t.result };
   const applyPath = path.join(tmp, 'applyEdit.js');
   if (fs.existsSync(applyPath)) {
     const { applyReply } = require(applyPath);
@@ -62,7 +67,7 @@ function child(tmp) {
       const input = { documentText: text, selection: { start: 0, end: 0 }, reply: replyText, languageId: 'typescript' };
       const a = timeRuns(() => applyReply(input));
       const r = a.result || {};
-      out.apply = { times: a.times, ok: r.ok === true, method: r.method, reason: r.reason, searchLine: (k * 5) + 1 };
+      out.apply = { times: a.times, cpu: a.cpu, ok: r.ok === true, method: r.method, reason: r.reason, searchLine: (k * 5) + 1 };
     }
   }
   return out;
@@ -87,10 +92,10 @@ async function run(ctx) {
   const r = await runNode(__filename, ['--child', dir], { timeoutMs: 120_000 });
   data.compute = r;
   const docDesc = `${LINES.toLocaleString('en-US')}-line TypeScript file (${(r.chars / 1e6).toFixed(1)} MB)`;
-  const tm = median(r.tokens.times);
-  rows.push(row('compute', `estimateTokens, ${docDesc}`, tm, 'ms', {
+  const tm = median(r.tokens.cpu);
+  rows.push(row('compute', `estimateTokens, ${docDesc}, CPU time`, tm, 'ms', {
     max: 200,
-    detail: `median of ${r.tokens.times.length}; ${r.tokens.count} tokens estimated (o200k), ${(r.chars / 1e6 / (tm / 1000)).toFixed(0)} MB/s; ` +
+    detail: `median of ${r.tokens.times.length} (wall ${median(r.tokens.times).toFixed(1)} ms); ${r.tokens.count} tokens estimated (o200k), ${(r.chars / 1e6 / (tm / 1000)).toFixed(0)} MB/s; ` +
       'src/core/tokens.ts bundled from source with esbuild (not a separate shipped bundle)',
     decimals: 1,
   }));
@@ -101,12 +106,12 @@ async function run(ctx) {
   } else if (!r.apply || r.apply.error) {
     rows.push(failedRow('compute', 'applyReply', new Error(r.apply ? r.apply.error : 'no result')));
   } else {
-    const am = median(r.apply.times);
-    rows.push(row('compute', `applyReply, SEARCH/REPLACE at line ${r.apply.searchLine.toLocaleString('en-US')} of a ${docDesc}`, am, 'ms', {
+    const am = median(r.apply.cpu);
+    rows.push(row('compute', `applyReply, SEARCH/REPLACE at line ${r.apply.searchLine.toLocaleString('en-US')} of a ${docDesc}, CPU time`, am, 'ms', {
       max: 200,
       pass: am < 200 && r.apply.ok,
       budgetText: '< 200 ms, ok',
-      detail: `median of ${r.apply.times.length}; result ${r.apply.ok ? `ok (${r.apply.method})` : `NOT ok: ${r.apply.reason}`}; src/core/applyEdit.ts bundled from source with esbuild`,
+      detail: `median of ${r.apply.times.length} (wall ${median(r.apply.times).toFixed(1)} ms); result ${r.apply.ok ? `ok (${r.apply.method})` : `NOT ok: ${r.apply.reason}`}; src/core/applyEdit.ts bundled from source with esbuild`,
       decimals: 1,
     }));
   }

@@ -67,9 +67,9 @@ const MESSAGES = [
 const MODEL = 'gpt-4.1-mini';
 const RUN_OPTS = { estimatedTokens: 400, firstTokenTimeoutMs: 120_000, idleTimeoutMs: 60_000 };
 
-async function latencyChild(root, fixturePath) {
+async function latencyChild(root, shipped, fixturePath) {
   for (const k of Object.keys(process.env)) if (k.startsWith('OPENAI_')) delete process.env[k];
-  const llm = require(path.join(root, 'dist', 'llm.js'));
+  const llm = require(path.join(shipped, 'dist', 'llm.js'));
   const OpenAI = require(require.resolve('openai', { paths: [root] }));
   const fx = await instrumentedFixture(fixturePath);
   const runner = new llm.ChatRunner();
@@ -157,11 +157,11 @@ async function latencyChild(root, fixturePath) {
   return { ...res, logLines };
 }
 
-async function memoryChild(root, fixturePath) {
+async function memoryChild(root, shipped, fixturePath) {
   if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
   for (const k of Object.keys(process.env)) if (k.startsWith('OPENAI_')) delete process.env[k];
   const { longReply } = require('./reply');
-  const llm = require(path.join(root, 'dist', 'llm.js'));
+  const llm = require(path.join(shipped, 'dist', 'llm.js'));
   const fx = await instrumentedFixture(fixturePath);
   const answerText = longReply({ seed: 7, blocks: 12, chars: ANSWER_CHARS }).slice(0, ANSWER_CHARS);
   fx.fake.setDefault({ text: answerText, chunkSize: 16 });
@@ -215,7 +215,7 @@ async function run(ctx) {
   const rows = [];
   const data = {};
   try {
-    const l = await runNode(__filename, ['--child', 'latency', ctx.root, ctx.fixture], { timeoutMs: 150_000 });
+    const l = await runNode(__filename, ['--child', 'latency', ctx.root, ctx.shipped, ctx.fixture], { timeoutMs: 150_000 });
     data.latency = l;
     const m = (kind, key) => median(l[kind][key]);
     const n = l.tandem.requestMs.length;
@@ -246,12 +246,12 @@ async function run(ctx) {
     rows.push(require('./common').failedRow('latency', '3a-3c latency against the fixture', e));
   }
   try {
-    const r = await runNode(__filename, ['--child', 'memory', ctx.root, ctx.fixture], { nodeArgs: ['--expose-gc'], timeoutMs: 180_000 });
+    const r = await runNode(__filename, ['--child', 'memory', ctx.root, ctx.shipped, ctx.fixture], { nodeArgs: ['--expose-gc'], timeoutMs: 180_000 });
     data.memory = r;
     const held = (r.withHeld.heapUsed - r.before.heapUsed) / MB;
     const leaked = (r.after.heapUsed - r.before.heapUsed) / MB;
     const textMb = r.textChars / MB;
-    rows.push(row('memory', `host heap growth, ${CONVERSATIONS} conversations x ${TURNS} answers of ${ANSWER_CHARS / 1000}k chars held`, held, 'MB', {
+    rows.push(row('memory', `host heap growth, ${CONVERSATIONS} conversations x ${TURNS} answers of ${ANSWER_CHARS / 1000}k chars, held`, held, 'MB', {
       max: 25,
       baseline: textMb,
       baselineLabel: 'text held (MB, 1 byte/char)',
@@ -259,7 +259,7 @@ async function run(ctx) {
         `heapUsed ${(r.before.heapUsed / MB).toFixed(1)} -> ${(r.withHeld.heapUsed / MB).toFixed(1)} MB, rss ${(r.before.rss / MB).toFixed(0)} -> ${(r.withHeld.rss / MB).toFixed(0)} MB`,
       decimals: 2,
     }));
-    rows.push(row('memory', 'host heap left after those conversations are dropped (leak)', leaked, 'MB', {
+    rows.push(row('memory', 'host heap left after dropping them (leak)', leaked, 'MB', {
       max: 2,
       detail: `heapUsed after gc ${(r.after.heapUsed / MB).toFixed(2)} MB vs ${(r.before.heapUsed / MB).toFixed(2)} MB before; external ${(r.before.external / MB).toFixed(1)} -> ${(r.after.external / MB).toFixed(1)} MB`,
       decimals: 2,
@@ -273,6 +273,6 @@ async function run(ctx) {
 module.exports = { run };
 
 if (require.main === module && process.argv[2] === '--child') {
-  const [task, root, fixture] = process.argv.slice(3);
-  reply(task === 'latency' ? latencyChild(root, fixture) : memoryChild(root, fixture));
+  const [task, root, shipped, fixture] = process.argv.slice(3);
+  reply(task === 'latency' ? latencyChild(root, shipped, fixture) : memoryChild(root, shipped, fixture));
 }

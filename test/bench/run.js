@@ -23,7 +23,11 @@ const SECTIONS = {
 };
 
 const t0 = Date.now();
-const log = m => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`);
+let maxLoad = 0;
+const log = m => {
+  maxLoad = Math.max(maxLoad, os.loadavg()[0]);
+  console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`);
+};
 const cleanups = [];
 let tmp;
 
@@ -71,11 +75,42 @@ function consoleTable(rows) {
     const c = cells(r);
     return [String(i + 1), r.section, r.name, c.value, c.budget, c.baseline, c.ratio, c.status === 'OVER' ? '** OVER **' : c.status];
   });
-  const widths = head.map((h, i) => Math.min(i === 2 ? 78 : 40, Math.max(h.length, ...body.map(b => b[i].length))));
+  const widths = head.map((h, i) => Math.min(i === 2 ? 96 : 40, Math.max(h.length, ...body.map(b => b[i].length))));
   const fit = (s, w) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
   const line = cols => cols.map((c, i) => fit(c, widths[i])).join(' | ');
   const out = [line(head), widths.map(w => '-'.repeat(w)).join('-+-'), ...body.map(line)];
   return out.join('\n');
+}
+
+/**
+ * Copies what the VSIX ships (dist/, media/, the manifest and documents) into dir, so that a rebuild of
+ * dist/ by someone else during the run cannot mix two builds in one set of results.
+ */
+function snapshot(dir) {
+  const warnings = [];
+  fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
+  for (const f of ['extension.js', 'llm.js', 'webview.js']) {
+    const from = path.join(ROOT, 'dist', f);
+    if (!fs.existsSync(from)) throw new Error(`dist/${f} is missing: run \`npm run bench\`, which builds dist/ first`);
+    const text = fs.readFileSync(from, 'utf8');
+    if (/sourceMappingURL=/.test(text.slice(-300))) warnings.push(`dist/${f} is not a production build (it links a source map): run \`npm run bench\`, which builds with --production`);
+    fs.writeFileSync(path.join(dir, 'dist', f), text);
+  }
+  fs.cpSync(path.join(ROOT, 'media'), path.join(dir, 'media'), { recursive: true });
+  for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {
+    if (fs.existsSync(path.join(ROOT, f))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  }
+  return { dir, warnings };
+}
+
+function gitCommit() {
+  try {
+    const { execFileSync } = require('child_process');
+    const git = args => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no']) ? ' + uncommitted changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function machine(extra) {
@@ -87,6 +122,7 @@ function machine(extra) {
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
+    commit: gitCommit(),
     ...extra,
   };
 }
@@ -96,9 +132,9 @@ function markdown(rows, m, durationS) {
   const out = [
     '# Tandem benchmark results',
     '',
-    `Measured by \`npm run bench\` on ${m.date.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, Node ${m.node}` +
-      `${m.chromium ? `, Chromium ${m.chromium}` : ''}, ${m.os}. The whole run took ${durationS.toFixed(0)} s; the 1-minute load average was ` +
-      `${m.loadAverage.start} at the start and ${m.loadAverage.end} at the end (other work on the machine inflates wall-clock times).`,
+    `Measured by \`npm run bench\` on ${m.date.slice(0, 10)} (commit ${m.commit}): ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, Node ${m.node}` +
+      `${m.chromium ? `, Chromium ${m.chromium}` : ''}, ${m.os}.${m.warnings.length ? ` **Warnings: ${m.warnings.join('; ')}.**` : ''} The whole run took ${durationS.toFixed(0)} s; the 1-minute load average was ` +
+      `${m.loadAverage.start} at the start, ${m.loadAverage.max} at most and ${m.loadAverage.end} at the end (other work on the machine inflates wall-clock times).`,
     'Times are medians; on a shared machine compare the ratio to the baseline measured in the same run, not absolute times between runs.',
     '',
     '| # | Section | Measure | Value | Budget | Baseline | Ratio | Status |',
@@ -121,15 +157,15 @@ async function main() {
   const wanted = process.argv.slice(2).filter(a => SECTIONS[a]);
   const selected = wanted.length ? wanted : Object.keys(SECTIONS);
   const full = selected.length === Object.keys(SECTIONS).length;
-  for (const f of ['extension.js', 'llm.js', 'webview.js']) {
-    if (!fs.existsSync(path.join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run \`npm run bench\`, which builds dist/ first`);
-  }
   const load0 = +os.loadavg()[0].toFixed(2);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-'));
-  log(`temporary folder ${tmp}; building the fixture server`);
+  const { dir: shipped, warnings } = snapshot(path.join(tmp, 'shipped'));
+  for (const w of warnings) log(`WARNING: ${w}`);
+  log(`measuring a copy of the shipped files in ${shipped}; building the fixture server`);
   const fixture = await bundle(path.join(ROOT, 'test', 'fixtures', 'fakeOpenAI.ts'), path.join(tmp, 'fakeOpenAI.js'), { minify: false });
   const ctx = {
     root: ROOT,
+    shipped,
     tmp,
     fixture,
     log,
@@ -168,7 +204,12 @@ async function main() {
   } catch {
     chromium = undefined;
   }
-  const m = machine({ chromium, loadAverage: { start: load0, end: +os.loadavg()[0].toFixed(2) } });
+  maxLoad = Math.max(maxLoad, os.loadavg()[0]);
+  if (maxLoad > os.cpus().length) {
+    warnings.push(`the machine was busy with other work (1-minute load average up to ${maxLoad.toFixed(1)} on ${os.cpus().length} cores): ` +
+      'wall-clock rows (latency, first-to-last, delta-to-DOM, task time) are inflated, CPU-time rows much less');
+  }
+  const m = machine({ chromium, warnings, loadAverage: { start: load0, end: +os.loadavg()[0].toFixed(2), max: +maxLoad.toFixed(2) } });
   const durationS = (Date.now() - t0) / 1000;
   console.log('');
   console.log(consoleTable(rows));
@@ -188,17 +229,22 @@ async function main() {
     fs.writeFileSync(partial, `${JSON.stringify({ machine: m, durationS, rows, data }, null, 2)}\n`);
     console.log(`a subset of the sections ran: test/bench/results.json and RESULTS.md were left as they were; this run's data is in ${partial}`);
   }
+  for (const w of warnings) console.log(`WARNING: ${w}`);
   const over = rows.filter(r => r.status === 'OVER').length;
   const failed = rows.filter(r => r.status === 'FAILED').length;
   if (failed) console.log(`bench: ${failed} rows failed to measure (see FAILED above)`);
   console.log(`bench: ${rows.length} rows, ${over} over budget`);
 }
 
-main()
-  .then(() => cleanup())
-  .then(() => process.exit(0))
-  .catch(async e => {
-    console.error(e && e.stack ? e.stack : e);
-    await cleanup();
-    process.exit(1);
-  });
+if (require.main === module) {
+  main()
+    .then(() => cleanup())
+    .then(() => process.exit(0))
+    .catch(async e => {
+      console.error(e && e.stack ? e.stack : e);
+      await cleanup();
+      process.exit(1);
+    });
+}
+
+module.exports = { consoleTable, markdown };

@@ -37,10 +37,10 @@ function zipEntries(file) {
   return names;
 }
 
-function vscePackage(root, out) {
+function vscePackage(root, dir, out) {
   return new Promise((resolve, reject) => {
     const bin = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-    const child = spawn(process.execPath, [bin, 'package', '--no-dependencies', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'package', '--no-dependencies', '--out', out], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', d => { log += d; });
     child.stderr.on('data', d => { log += d; });
@@ -58,15 +58,16 @@ async function run(ctx) {
   const rows = [];
   const data = { bundles: {} };
   for (const name of ['extension.js', 'llm.js', 'webview.js']) {
-    const file = path.join(ctx.root, 'dist', name);
+    const file = path.join(ctx.shipped, 'dist', name);
     const buf = fs.readFileSync(file);
     const gz = zlib.gzipSync(buf, { level: 9 }).length;
     data.bundles[name] = { bytes: buf.length, gzip: gz };
     rows.push(row('size', `dist/${name}`, buf.length / 1024, 'KiB', { detail: `${buf.length} bytes, gzip -9 ${(gz / 1024).toFixed(1)} KiB (${gz} bytes)`, decimals: 1 }));
   }
-  const version = JSON.parse(fs.readFileSync(path.join(ctx.root, 'package.json'), 'utf8')).version;
+  const version = JSON.parse(fs.readFileSync(path.join(ctx.shipped, 'package.json'), 'utf8')).version;
   const vsix = path.join(ctx.tmp, `tandem-${version}.vsix`);
-  await vscePackage(ctx.root, vsix);
+  // Packaged from the run's copy of the shipped files (dist/ as measured above), with the project's vsce.
+  await vscePackage(ctx.root, ctx.shipped, vsix);
   const bytes = fs.statSync(vsix).size;
   const entries = zipEntries(vsix);
   data.vsix = { bytes, files: entries.map(e => `${e.name} (${e.size})`) };

@@ -69,15 +69,39 @@ suite('Explain Selection against the fixture server', () => {
     assert.strictEqual(q?.context?.language, 'typescript');
   });
 
-  test('with no selection, explains the current line', async () => {
+  test('with no selection, explains the enclosing function (and shows which range it took)', async () => {
     const api = await tandem();
     fx.script({ text: 'It greets.' });
-    await openWithSelection('sample.ts', [10, 4], [10, 4]);
+    const editor = await openWithSelection('sample.ts', [10, 4], [10, 4]);
     await vscode.commands.executeCommand('tandem.explainSelection');
     const body = fx.chatRequests()[0].body as Body;
-    assert.match(body.messages[1].content, /line 11\b/);
-    assert.match(body.messages[1].content, /```typescript\n {2}return `Hello, \$\{name\}!`;\n```/);
+    assert.match(body.messages[1].content, /lines 10-12\b/);
+    assert.match(body.messages[1].content, /```typescript\nexport function greet\(name: string\): string \{\n {2}return `Hello, \$\{name\}!`;\n\}\n```/);
+    assert.deepStrictEqual([editor.selection.start.line, editor.selection.end.line], [9, 11], 'the range taken is selected');
     assert.strictEqual(lastMessage(api)?.text, 'It greets.');
+  });
+
+  test('with no selection and no symbols, explains the current line', async () => {
+    fx.script({ text: 'A note.' });
+    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: 'first line\nsecond line\nthird line' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(1, 3, 1, 3);
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    const body = fx.chatRequests()[0].body as Body;
+    assert.match(body.messages[1].content, /\(line 2\)/);
+    assert.match(body.messages[1].content, /```plaintext\nsecond line\n```/);
+  });
+
+  test('the context sent has the surrounding lines, the imports and the problems in the range', async () => {
+    fx.script({ text: 'ok' });
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'import os\nfrom sys import argv\n\ndef a():\n    return 1\n\ndef b():\n    return os.getcwd()\n' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(6, 0, 7, 22);
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    const user = (fx.chatRequests()[0].body as Body).messages[1].content;
+    assert.match(user, /The file imports:\n```python\nimport os\nfrom sys import argv\n```/);
+    assert.match(user, /Just before the selected code:\n```python\ndef a\(\):\n {4}return 1\n\n```/);
+    assert.match(user, /The selected code:\n```python\ndef b\(\):\n {4}return os\.getcwd\(\)\n```/);
   });
 
   test('shows at least three growing partial answers while the server pauses between chunks', async () => {
