@@ -71,7 +71,6 @@ export function detectIndentStyle(lines: readonly string[], limit = 20000): Inde
  * 2-space document counts a tab as 2.
  */
 export function tabWidthFor(snippet: IndentStyle, target: IndentStyle): number {
-  if (target.kind === 'tabs' && snippet.kind === 'spaces') return snippet.unit;
   if (target.kind === 'spaces') return target.unit;
   if (snippet.kind === 'spaces') return snippet.unit;
   return 4;

@@ -276,12 +276,12 @@ function stripContext(ctx: SelectionContext, c: Core, lines: string[]): { lines:
 function outsideGain(
   doc: LineIndex,
   block: readonly string[],
-  sel: { first: number; last: number } | undefined,
+  sel: { first: number; last: number },
   minShare: number,
 ): { gain: number; outside: number } {
   const { flags, total } = significantLines(doc);
   let inSelection = 0;
-  if (sel) for (let i = sel.first; i <= sel.last; i++) inSelection += flags[i];
+  for (let i = sel.first; i <= sel.last; i++) inSelection += flags[i];
   const outside = total - inSelection;
   const blockSignificant = block.filter(isSignificant);
   if (outside === 0 || blockSignificant.length < minShare * outside) return { gain: 0, outside };
@@ -290,7 +290,7 @@ function outsideGain(
   const outCounts = new Map<string, number>();
   for (let i = 0; i < trimmed.length; i++) {
     if (!flags[i]) continue;
-    const counts = sel && i >= sel.first && i <= sel.last ? selCounts : outCounts;
+    const counts = i >= sel.first && i <= sel.last ? selCounts : outCounts;
     counts.set(trimmed[i], (counts.get(trimmed[i]) ?? 0) + 1);
   }
   let gain = 0;
@@ -373,11 +373,11 @@ const CHANGED_LINE_SIMILARITY = 0.6;
 
 /**
  * Whether the block is the entire document with changes. Its significant lines are aligned with the
- * document's (LCS): the alignment must reach from the file's first to its last significant line (an
- * unmatched line at either end must be one the answer changed, not one it left out, since a model
- * repeating some context simply stops early), and may skip only a few lines in between (deliberate
- * deletions). A selection plus some context fails this and is handled by context stripping, which
- * never deletes anything outside the selection.
+ * document's (LCS; braces and blank lines would anchor anywhere). Between two aligned lines, lines the
+ * answer rewrote pair up one for one (similar, same count, on their side of the selection). Every
+ * significant line outside the selection must be kept or rewritten, except a few deleted between kept
+ * lines; a line missing beyond the first or last aligned line means the model repeated some context
+ * and stopped, which context stripping handles without deleting anything outside the selection.
  */
 function wholeFileFit(doc: LineIndex, block: readonly string[], c: Core | undefined, cursor: number): boolean {
   const selFirst = c ? c.firstLine : lineOf(doc, cursor);
@@ -391,24 +391,36 @@ function wholeFileFit(doc: LineIndex, block: readonly string[], c: Core | undefi
   const trimmed = trimmedLines(doc);
   const docLines: number[] = [];
   for (let i = 0; i < flags.length; i++) if (flags[i]) docLines.push(i);
-  const pairs = lcsPairs(blockKeys, docLines.map(i => trimmed[i]));
+  const docKeys = docLines.map(i => trimmed[i]);
+  const pairs = lcsPairs(blockKeys, docKeys);
   if (pairs.length === 0) return false;
-  const matched = new Set(pairs.map(([, d]) => d));
-  const [firstB, firstD] = pairs[0];
-  const [lastB, lastD] = pairs[pairs.length - 1];
-  const changedFrom = (d: number, candidates: readonly string[]): boolean =>
-    candidates.some(b => similarity(b, trimmed[docLines[d]], CHANGED_LINE_SIMILARITY) >= CHANGED_LINE_SIMILARITY);
+  const isOutside = (d: number): boolean => docLines[d] < selFirst || docLines[d] > selLast;
+  const similar = (b: string, d: number): boolean => similarity(b, docKeys[d], CHANGED_LINE_SIMILARITY) >= CHANGED_LINE_SIMILARITY;
   let kept = 0;
   let deleted = 0;
-  for (let d = 0; d < docLines.length; d++) {
-    const line = docLines[d];
-    if (line >= selFirst && line <= selLast) continue;
-    if (matched.has(d)) kept++;
-    else if (d < firstD) {
-      if (!changedFrom(d, blockKeys.slice(0, firstB))) return false;
-    } else if (d > lastD) {
-      if (!changedFrom(d, blockKeys.slice(lastB + 1))) return false;
-    } else deleted++;
+  const bounds: Array<[number, number]> = [[-1, -1], ...pairs, [blockKeys.length, docKeys.length]];
+  for (let g = 0; g + 1 < bounds.length; g++) {
+    const [b0, d0] = bounds[g];
+    const [b1, d1] = bounds[g + 1];
+    if (g > 0 && isOutside(d0)) kept++;
+    const gapBlock = blockKeys.slice(b0 + 1, b1);
+    const gapDoc: number[] = [];
+    for (let d = d0 + 1; d < d1; d++) gapDoc.push(d);
+    const before = gapDoc.filter(d => docLines[d] < selFirst);
+    const after = gapDoc.filter(d => docLines[d] > selLast);
+    const holdsSelection = before.length + after.length < gapDoc.length;
+    // Rewritten lines: one for one in a gap without selected lines; around the selection's replacement otherwise.
+    const rewritten = new Set<number>();
+    if (holdsSelection ? gapBlock.length >= before.length + after.length : gapBlock.length === gapDoc.length) {
+      before.forEach((d, k) => similar(gapBlock[k], d) && rewritten.add(d));
+      after.forEach((d, k) => similar(gapBlock[gapBlock.length - after.length + k], d) && rewritten.add(d));
+    }
+    const atEnd = g === 0 || g + 1 === bounds.length - 1;
+    for (const d of [...before, ...after]) {
+      if (rewritten.has(d)) kept++;
+      else if (atEnd) return false;
+      else deleted++;
+    }
   }
   return kept >= 2 && deleted <= WHOLE_FILE_MAX_DELETED * outside;
 }

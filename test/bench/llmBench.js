@@ -11,7 +11,7 @@
 'use strict';
 const path = require('path');
 const { performance } = require('perf_hooks');
-const { runNode, reply, median, percentile, row, sleep } = require('./common');
+const { runNode, reply, median, percentile, row, failedRow, sleep } = require('./common');
 
 const LATENCY_ITERATIONS = 40;
 const STOP_ITERATIONS = 30;
@@ -243,7 +243,7 @@ async function run(ctx) {
       decimals: 2,
     }));
   } catch (e) {
-    rows.push(require('./common').failedRow('latency', '3a-3c latency against the fixture', e));
+    rows.push(failedRow('latency', '3a-3c latency against the fixture', e));
   }
   try {
     const r = await runNode(__filename, ['--child', 'memory', ctx.root, ctx.shipped, ctx.fixture], { nodeArgs: ['--expose-gc'], timeoutMs: 180_000 });
@@ -254,7 +254,7 @@ async function run(ctx) {
     rows.push(row('memory', `host heap growth, ${CONVERSATIONS} conversations x ${TURNS} answers of ${ANSWER_CHARS / 1000}k chars, held`, held, 'MB', {
       max: 25,
       baseline: textMb,
-      baselineLabel: 'text held (MB, 1 byte/char)',
+      baselineLabel: 'text held, 1 byte per char',
       detail: `${r.answers} answers streamed through ChatRunner in ${(r.streamMs / 1000).toFixed(1)} s (${r.chunksPerAnswer} SSE chunks each); ` +
         `heapUsed ${(r.before.heapUsed / MB).toFixed(1)} -> ${(r.withHeld.heapUsed / MB).toFixed(1)} MB, rss ${(r.before.rss / MB).toFixed(0)} -> ${(r.withHeld.rss / MB).toFixed(0)} MB`,
       decimals: 2,
@@ -265,7 +265,7 @@ async function run(ctx) {
       decimals: 2,
     }));
   } catch (e) {
-    rows.push(require('./common').failedRow('memory', 'host heap after 50 conversations', e));
+    rows.push(failedRow('memory', 'host heap after 50 conversations', e));
   }
   return { rows, data };
 }

@@ -88,6 +88,14 @@ suite('Workbench: Explain Selection from the command palette', function () {
     await page.waitForSelector('.activitybar', { timeout: 60000 });
   });
 
+  teardown(async function () {
+    // A picture of the failure for a person to look at.
+    if (this.currentTest?.state === 'failed') {
+      const name = (this.currentTest.title ?? 'failure').replace(/[^\w]+/g, '-').slice(0, 60);
+      await page.screenshot({ path: path.join(SHOTS, `failed-${name}.png`) }).catch(() => undefined);
+    }
+  });
+
   suiteTeardown(async () => {
     await browser?.close().catch(() => undefined);
     await server?.stop();
@@ -129,5 +137,110 @@ suite('Workbench: Explain Selection from the command palette', function () {
     assert.match(JSON.stringify(req.body), /export function average/);
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(SHOTS, 'ui-explain-dark.png') });
+  });
+
+  /** The answer's code block, its buttons, and the file on disk after saving. */
+  const fixedLoop = 'for (let i = 0; i < values.length; i++) {\n  sum += values[i];\n}';
+  const sampleFile = () => path.join(workspace, 'sample.ts');
+  async function chatFrame(): Promise<Frame> {
+    return findFrame(page, '#messages .message.assistant pre code', 20000);
+  }
+  async function codeButton(action: string): Promise<void> {
+    const frame = await chatFrame();
+    const block = frame.locator('#messages .message.assistant').last().locator('[data-action="' + action + '"]').first();
+    if (!(await block.isVisible())) {
+      await frame.locator('#messages .message.assistant').last().locator('.code-more-toggle').first().click();
+    }
+    await block.click();
+  }
+  async function focusEditor(): Promise<void> {
+    await page.click('.monaco-editor .view-lines');
+  }
+  async function saveAndRead(): Promise<string> {
+    await focusEditor();
+    await page.keyboard.press('Control+S');
+    const before = Date.now();
+    while (Date.now() - before < 5000) {
+      const text = fs.readFileSync(sampleFile(), 'utf8');
+      if (!(await page.$('.tab.active.dirty'))) return text;
+      await page.waitForTimeout(100);
+    }
+    return fs.readFileSync(sampleFile(), 'utf8');
+  }
+
+  test('Insert at Cursor puts the code block at the cursor', async () => {
+    const original = fs.readFileSync(sampleFile(), 'utf8');
+    await focusEditor();
+    await page.keyboard.press('Control+End');
+    await codeButton('insert');
+    const text = await saveAndRead();
+    assert.strictEqual(text, original + fixedLoop);
+    fs.writeFileSync(sampleFile(), original);
+    await runCommand(page, 'File: Revert File');
+  });
+
+  test('Replace Selection replaces the selected lines with the code block', async () => {
+    const original = fs.readFileSync(sampleFile(), 'utf8');
+    await focusEditor();
+    // Select lines 4-6 (the loop).
+    await page.keyboard.press('Control+Home');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    for (let i = 0; i < 2; i++) await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+End');
+    await codeButton('replaceSelection');
+    const text = await saveAndRead();
+    const lines = original.split('\n');
+    const expected = [...lines.slice(0, 3), fixedLoop, ...lines.slice(6)].join('\n');
+    assert.strictEqual(text, expected);
+    fs.writeFileSync(sampleFile(), original);
+    await runCommand(page, 'File: Revert File');
+  });
+
+  test('Apply to File shows a diff; accepting applies it to the lines the question was about', async () => {
+    fx.setDefault({ text: ['Fixed:', '', '```ts', 'export function average(values: number[]): number {', '  let sum = 0;', '  for (let i = 0; i < values.length; i++) {', '    sum += values[i];', '  }', '  return values.length ? sum / values.length : 0;', '}', '```'].join('\n') });
+    const original = fs.readFileSync(sampleFile(), 'utf8');
+    // Ask again so the answer's code is the whole function.
+    await focusEditor();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    for (let i = 0; i < 6; i++) await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+End');
+    await runCommand(page, 'Tandem: Explain Selection');
+    const frame = await chatFrame();
+    await frame.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+      const all = doc.querySelectorAll('#messages .message.assistant');
+      return all.length >= 2 && (all[all.length - 1].textContent ?? '').includes('sum / values.length : 0');
+    }, undefined, { timeout: 30000 });
+    await codeButton('apply');
+    await page.waitForSelector('.monaco-diff-editor', { timeout: 20000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(SHOTS, 'ui-apply-diff.png') });
+    await page.keyboard.press('Control+Alt+Shift+Y');
+    await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.monaco-diff-editor'), undefined, { timeout: 10000 });
+    const text = await saveAndRead();
+    assert.ok(text.includes('return values.length ? sum / values.length : 0;'), text);
+    assert.ok(text.includes('i < values.length'), text);
+    assert.ok(text.includes('export function greet'), 'the rest of the file is untouched');
+    assert.strictEqual(text.split('export function average').length, 2, 'applied once, in place');
+    fs.writeFileSync(sampleFile(), original);
+  });
+
+  test('light theme screenshot', async () => {
+    await runCommand(page, 'Preferences: Color Theme');
+    await page.keyboard.type('Light Modern');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1500);
+    await chatFrame();
+    await page.screenshot({ path: path.join(SHOTS, 'ui-explain-light.png') });
+    // The chat follows the theme: its page background comes from --vscode-* variables.
+    const frame = await chatFrame();
+    const bg = await frame.evaluate(() => {
+      const g = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { body: unknown } };
+      return g.getComputedStyle(g.document.body).backgroundColor;
+    });
+    const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
+    assert.ok(r > 200 && g > 200 && b > 200, `light background in the chat: ${bg}`);
   });
 });

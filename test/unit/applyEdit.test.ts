@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import { applyReply, EDIT_FORMAT_INSTRUCTIONS, type ApplyInput, type ApplyResult } from '../../src/core/applyEdit';
 import { diffHunks, fencedBlocks, searchReplaceBlocks } from '../../src/core/editParse';
 import { detectIndentStyle } from '../../src/core/editIndent';
+import { mergeEdits } from '../../src/core/editPlan';
 import { similarity } from '../../src/core/editSimilarity';
 import { CORPUS, L, type Case } from './applyEditCorpus';
 
@@ -145,6 +146,15 @@ suite('core/applyEdit: edges', () => {
     const reply = L('<<<<<<< SEARCH', 'a();', 'b();', '=======', 'x();', '>>>>>>> REPLACE', '<<<<<<< SEARCH', 'b();', 'c();', '=======', 'y();', '>>>>>>> REPLACE');
     const { result } = apply(doc, reply, 'javascript');
     assert.ok(!result.ok);
+    assert.match(result.reason, /Could not find the code to change: the SEARCH text starting "b\(\);"/);
+  });
+
+  test('merging edits: one span with the text between kept, overlaps rejected', () => {
+    const text = '0123456789';
+    assert.deepStrictEqual(mergeEdits(text, [{ start: 6, end: 8, text: 'X' }, { start: 1, end: 2, text: 'Y' }]), { ok: true, edit: { start: 1, end: 8, text: 'Y2345X' } });
+    const overlap = mergeEdits(text, [{ start: 1, end: 5, text: 'a' }, { start: 4, end: 6, text: 'b' }]);
+    assert.ok(!overlap.ok);
+    assert.match(overlap.reason, /overlap/);
   });
 
   test('a dropped line inside the SEARCH text is still found approximately', () => {

@@ -1496,6 +1496,22 @@ export const CORPUS: readonly Case[] = [
     note: /diff in the answer could not be applied/,
   },
   {
+    name: 'a small JSON file fixed whole while only the reported character is selected',
+    lang: 'json',
+    doc: L('{', '  "name": "sample",', '  "retries": 3,', '«}»', ''),
+    reply: L('The trailing comma is not allowed in JSON:', '', F + 'json', '{', '  "name": "sample",', '  "retries": 3', '}', F),
+    expect: L('{', '  "name": "sample",', '  "retries": 3', '}', ''),
+    method: 'whole-file',
+  },
+  {
+    name: 'a small JSON file fixed whole with only a cursor in it',
+    lang: 'json',
+    doc: L('{', '  "name": "sample",', '  ‸"retries": 3,', '}', ''),
+    reply: L(F + 'json', '{', '  "name": "sample",', '  "retries": 3', '}', F),
+    expect: L('{', '  "name": "sample",', '  "retries": 3', '}', ''),
+    method: 'whole-file',
+  },
+  {
     name: 'the same block twice (restated as the final version) counts once',
     lang: 'go',
     doc: L('func add(a, b int) int {', '\t«return a - b»', '}', ''),
