@@ -26,8 +26,10 @@ suite('activation of dist/extension.js', () => {
     const calls: string[] = [];
     // A plain object at the top: esbuild's interop copies the module's own properties.
     const vscodeStandIn: Record<string, unknown> = {};
-    for (const k of ['window', 'commands', 'workspace', 'env', 'l10n', 'Uri', 'EventEmitter', 'Disposable', 'Range', 'Selection', 'ConfigurationTarget', 'extensions', 'StatusBarAlignment', 'ThemeColor', 'MarkdownString', 'InputBoxValidationSeverity']) {
-      vscodeStandIn[k] = standIn(`vscode.${k}`, calls);
+    // Every value `declare module 'vscode'` declares, so a new use of the API does not break the test.
+    const dts = fs.readFileSync(path.join(ROOT, 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8');
+    for (const m of dts.matchAll(/^\texport (?:class|enum|namespace|const|function|let|var) (\w+)/gm)) {
+      vscodeStandIn[m[1]] = standIn(`vscode.${m[1]}`, calls);
     }
     const resolve = (Module as unknown as { _resolveFilename: (r: string, ...a: unknown[]) => string })._resolveFilename;
     const load = (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })._load;
@@ -41,7 +43,7 @@ suite('activation of dist/extension.js', () => {
       delete require.cache[entry];
       const ext = require(entry) as { activate(ctx: unknown): unknown };
       const subscriptions: unknown[] = [];
-      const ctx = { subscriptions, extensionUri: standIn('uri', calls), secrets: standIn('secrets', calls), globalState: standIn('state', calls) };
+      const ctx = { subscriptions, extensionUri: standIn('uri', calls), globalStorageUri: standIn('storage', calls), secrets: standIn('secrets', calls), globalState: standIn('state', calls) };
       const api = ext.activate(ctx) as Record<string, unknown>;
       assert.strictEqual(typeof api.getConversations, 'function');
       assert.ok(subscriptions.length >= 10, `subscriptions: ${subscriptions.length}`);
