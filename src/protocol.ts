@@ -197,8 +197,6 @@ export type WebviewMessage =
   | { type: 'removeChip'; id: string }
   /** A code block's button; `language` from the fence; `messageId` of the answer it is in. */
   | { type: 'codeAction'; action: CodeAction; code: string; language: string; messageId: string }
-  | { type: 'copyCode'; code: string }
-  | { type: 'insertCode'; code: string }
   | { type: 'openLink'; href: string };
 
 const MAX_TEXT = 1_000_000;
@@ -247,9 +245,6 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return CODE_ACTIONS.includes(raw.action as CodeAction) && str(raw.code) && str(raw.language, 100) && str(raw.messageId, 200)
         ? { type: 'codeAction', action: raw.action as CodeAction, code: raw.code, language: raw.language, messageId: raw.messageId }
         : undefined;
-    case 'copyCode':
-    case 'insertCode':
-      return str(raw.code) ? { type: raw.type, code: raw.code } : undefined;
     case 'openLink':
       return str(raw.href, 8192) ? { type: 'openLink', href: raw.href } : undefined;
     case 'errorAction':

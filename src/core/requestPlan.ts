@@ -27,6 +27,8 @@ export interface RequestPlan {
   notices: string[];
   /** False when even the system prompt and the question do not fit the context window. */
   fits: boolean;
+  /** True when history or code was left out to fit the window. */
+  trimmed: boolean;
   promptTokens: number;
 }
 
@@ -82,5 +84,5 @@ export function planRequest(input: PlanInput): RequestPlan {
   if (input.continueFrom) {
     messages.push({ role: 'assistant', content: input.continueFrom }, { role: 'user', content: CONTINUE_PROMPT });
   }
-  return { messages, notices, fits: fit.fits, promptTokens: fit.promptTokens };
+  return { messages, notices, fits: fit.fits, trimmed: fit.droppedTurns > 0 || fit.truncatedCode !== undefined, promptTokens: fit.promptTokens };
 }

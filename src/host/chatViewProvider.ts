@@ -169,12 +169,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'errorAction':
         await this.errorAction(msg.messageId, msg.action);
         return;
-      case 'copyCode':
-        await vscode.env.clipboard.writeText(msg.code);
-        return;
-      case 'insertCode':
-        await this.insertCode(msg.code);
-        return;
       case 'openLink':
         await this.openLink(msg.href);
         return;
@@ -223,15 +217,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return unreachable;
       }
     }
-  }
-
-  private async insertCode(code: string): Promise<void> {
-    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-    if (!editor) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and place the cursor where the code should go.'));
-      return;
-    }
-    await editor.edit(b => b.insert(editor.selection.active, code));
   }
 
   /** Model output is untrusted: only http(s), and only after the user saw the full URL. */

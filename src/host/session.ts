@@ -395,8 +395,7 @@ export class ChatSession implements vscode.Disposable {
         count: t => this.calibrator.estimate(t, family),
         redactSecrets: s.redactSecrets,
       });
-      const cut = plan.notices.some(n => !n.includes('[REDACTED]'));
-      answer.notices = [...plan.notices, ...(cut && window.note ? [window.note] : [])];
+      answer.notices = [...plan.notices, ...(plan.trimmed && window.note ? [window.note] : [])];
       if (answer.notices.length === 0) answer.notices = undefined;
       if (!plan.fits) {
         throw new ContextTooSmall(window.tokens);
