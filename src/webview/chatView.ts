@@ -60,6 +60,7 @@ export class ChatView {
       stop: () => this.post({ type: 'stop' }),
       removeChip: id => this.post({ type: 'removeChip', id }),
       pickFile: () => this.post({ type: 'pickFile' }),
+      selectModel: () => this.post({ type: 'setup', step: 'selectModel' }),
     });
 
     this.scroller.append(this.empty, this.list);

@@ -14,6 +14,8 @@ export interface ComposerActions {
   stop(): void;
   removeChip(id: string): void;
   pickFile(): void;
+  /** Opens the host's model picker. */
+  selectModel(): void;
 }
 
 /** Leading blank lines and trailing whitespace carry nothing; leading spaces may be indentation. */
@@ -30,7 +32,7 @@ export class Composer {
   private readonly prompt: HTMLTextAreaElement = element('textarea');
   private readonly send: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
-  private readonly model: HTMLSpanElement = element('span', 'model-label');
+  private readonly model: HTMLButtonElement = element('button', 'model-label');
   private readonly totals: HTMLSpanElement = element('span', 'session-totals');
   private readonly estimate: HTMLSpanElement = element('span', 'token-estimate');
   private readonly chips: ContextChips;
@@ -66,6 +68,8 @@ export class Composer {
     this.stopButton.addEventListener('click', () => this.actions.stop());
 
     const bar = element('div', 'composer-bar');
+    this.model.type = 'button';
+    this.model.addEventListener('click', () => this.actions.selectModel());
     bar.append(this.model, this.totals, this.estimate, this.stopButton, this.send);
     this.element.append(this.chips.element, this.prompt, bar);
     this.renderEstimate();
@@ -76,8 +80,9 @@ export class Composer {
   }
 
   setModel(model: string): void {
-    this.model.textContent = model ? strings.modelLabel(model) : '';
-    this.model.title = model;
+    this.model.textContent = model ? strings.modelLabel(model) : strings.noModel;
+    this.model.title = strings.selectModelTitle(model);
+    this.model.setAttribute('aria-label', strings.selectModelTitle(model));
   }
 
   setTotals(totals: SessionTotals | undefined): void {

@@ -21,6 +21,8 @@ export const strings = {
   stop: 'Stop',
   stopTitle: 'Stop generating',
   modelLabel: (model: string): string => `Model: ${model}`,
+  noModel: 'Select a model',
+  selectModelTitle: (model: string): string => (model ? `Model: ${model}. Click to switch.` : 'Select a model'),
 
   copy: 'Copy',
   copied: 'Copied',

@@ -584,8 +584,8 @@ suite('Chat webview in Chromium', function () {
       return visible;
     });
     // The conversation bar (Rename, Conversations, New, Export), Edit, the code block's Copy, Insert and
-    // "…", Retry, the answer's Copy, Regenerate and Open in Editor, "+ File", Stop and Send.
-    assert.strictEqual(total, 15);
+    // "…", Retry, the answer's Copy, Regenerate and Open in Editor, "+ File", the model picker, Stop and Send.
+    assert.strictEqual(total, 16);
     await page.evaluate(() => {
       (globalThis as unknown as { document: { activeElement: { blur(): void } | null } }).document.activeElement?.blur();
     });
@@ -853,6 +853,10 @@ suite('Chat webview in Chromium', function () {
     await view.send(state('c-setup', []));
     assert.ok(await card.isHidden());
     assert.ok(await page.locator('.empty-title').isVisible());
+    // The model name in the composer is the model picker.
+    await view.clearPosted();
+    await page.locator('.model-label').click();
+    assert.deepStrictEqual(await view.posted(), [{ type: 'setup', step: 'selectModel' }]);
   });
 
   test('a very long finished message collapses behind Show more, never while streaming', async () => {
