@@ -49,6 +49,8 @@ export class ChatSession implements vscode.Disposable {
   private inFlight: InFlight | undefined;
   private pending = '';
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Where the pending deltas belong, so they can be flushed before anyone waits for the disk. */
+  private pendingFor: { c: StoredConversation; answer: ChatMessage } | undefined;
   private runner: ChatRunner | undefined;
   private readonly windows = new ContextWindows();
   private readonly calibrator = new TokenCalibrator();
@@ -116,8 +118,9 @@ export class ChatSession implements vscode.Disposable {
     void this.store.rewrite(c);
   }
 
-  /** Waits until everything written so far is on disk (tests, shutdown). */
+  /** Waits until everything shown so far is on disk (tests, shutdown), deltas not yet published included. */
   async flushHistory(): Promise<void> {
+    if (this.pendingFor) this.flush(this.pendingFor.c, this.pendingFor.answer);
     await this.store?.flush();
   }
 
@@ -514,12 +517,14 @@ export class ChatSession implements vscode.Disposable {
     if (this.inFlight?.controller.signal.aborted) return; // nothing shows after Stop
     answer.text += text;
     this.pending += text;
+    this.pendingFor = { c, answer };
     this.flushTimer ??= setTimeout(() => this.flush(c, answer), FLUSH_MS);
   }
 
   private flush(c: StoredConversation, answer: ChatMessage): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    this.pendingFor = undefined;
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
