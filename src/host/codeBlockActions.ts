@@ -5,7 +5,7 @@ import type { CodeAction, CodeContext } from '../protocol';
 import type { ChatSession } from './session';
 import type { DiffPreview } from './diffPreview';
 import type { Log } from './log';
-import { applyReply } from '../core/applyEdit';
+import { loadLlm } from './llmLoader';
 import { fenceFor } from '../core/prompts';
 import { languageIdForFence } from '../core/fenceLanguage';
 
@@ -78,7 +78,7 @@ export class CodeBlockActions {
       end = doc.offsetAt(doc.lineAt(context.endLine - 1).range.end);
     }
     const fence = fenceFor(code);
-    const result = applyReply({ documentText: doc.getText(), selection: { start, end }, reply: `${fence}${language}\n${code}\n${fence}\n`, languageId: doc.languageId });
+    const result = loadLlm().applyReply({ documentText: doc.getText(), selection: { start, end }, reply: `${fence}${language}\n${code}\n${fence}\n`, languageId: doc.languageId });
     if (!result.ok) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not apply the code: {0} The code stays in the chat.', result.reason));
       return;

@@ -4,9 +4,8 @@
 import * as vscode from 'vscode';
 import type { CodeContext } from '../protocol';
 import { EDIT_TASKS, codeQuestionMessage, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
-import { applyReply, EDIT_FORMAT_INSTRUCTIONS, type ApplyResult } from '../core/applyEdit';
+import type { ApplyResult } from '../core/applyEdit';
 import { languageIdForFence } from '../core/fenceLanguage';
-import { redactOutgoing } from '../core/secretScan';
 import { gatherContext, targetRange, type TargetKind } from './editorContext';
 import { readSettings } from './settings';
 import { loadLlm } from './llmLoader';
@@ -135,9 +134,9 @@ export class EditTasks {
     const startOffset = doc.offsetAt(range.start);
     const endOffset = doc.offsetAt(range.end);
     const choices = Math.max(1, Math.min(5, vscode.workspace.getConfiguration('tandem').get<number>('choices', 1) ?? 1));
-    const outgoing = s.redactSecrets ? redactOutgoing(codeQuestionMessage(question, context)) : { text: codeQuestionMessage(question, context), findings: [] };
-    const isEdit = EDIT_TASKS.has(task);
     const llm = loadLlm();
+    const outgoing = s.redactSecrets ? llm.redactOutgoing(codeQuestionMessage(question, context)) : { text: codeQuestionMessage(question, context), findings: [] };
+    const isEdit = EDIT_TASKS.has(task);
     const texts: string[] = Array.from({ length: choices }, () => '');
     const label = `${TASK_LABELS[task]} ${context.file}, lines ${context.startLine}-${context.endLine}`;
     let failure: string | undefined;
@@ -151,7 +150,7 @@ export class EditTasks {
           apiKey: key.kind === 'key' ? key.key : undefined,
           model: s.model,
           messages: [
-            { role: 'system' as const, content: isEdit ? `${systemPrompt(s.systemPrompt)}\n\n${EDIT_FORMAT_INSTRUCTIONS}` : systemPrompt(s.systemPrompt) },
+            { role: 'system' as const, content: isEdit ? `${systemPrompt(s.systemPrompt)}\n\n${llm.EDIT_FORMAT_INSTRUCTIONS}` : systemPrompt(s.systemPrompt) },
             { role: 'user' as const, content: outgoing.text },
           ],
           temperature: s.temperature,
@@ -211,7 +210,7 @@ export class EditTasks {
       start = first;
       end = first + original.length;
     }
-    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId }) }));
+    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId }) }));
     const usable = results.filter((r): r is { text: string; result: Extract<ApplyResult, { ok: true }> } => r.result.ok);
     if (usable.length === 0) {
       const first = results[0].result;

@@ -7,7 +7,6 @@ import type { ChatRunner, WaitEvent } from '../llm/runner';
 import * as conv from '../core/conversation';
 import { systemPrompt } from '../core/prompts';
 import { actionsFor } from '../core/errorActions';
-import { planRequest } from '../core/requestPlan';
 import { estimateChatTokens, estimateTokens, tokenFamily, TokenCalibrator } from '../core/tokens';
 import { costUsd, knownPrice } from '../core/pricing';
 import { endpointOrigin } from '../core/endpoint';
@@ -389,7 +388,7 @@ export class ChatSession implements vscode.Disposable {
       const family = tokenFamily(s.model);
       const window = await this.windows.resolve(s, req, llm, controller.signal);
       const index = c.messages.indexOf(answer);
-      const plan = planRequest({
+      const plan = llm.planRequest({
         system: systemPrompt(s.systemPrompt),
         messages: c.messages.slice(0, index),
         continueFrom: mode === 'continue' ? answer.text : undefined,

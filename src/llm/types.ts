@@ -59,4 +59,8 @@ export interface LlmModule {
   ChatRunner: typeof import('./runner').ChatRunner;
   listModels: typeof import('./models').listModels;
   fetchServerContext: typeof import('./models').fetchServerContext;
+  applyReply: typeof import('../core/applyEdit').applyReply;
+  EDIT_FORMAT_INSTRUCTIONS: string;
+  redactOutgoing: typeof import('../core/secretScan').redactOutgoing;
+  planRequest: typeof import('../core/requestPlan').planRequest;
 }
