@@ -33,13 +33,5 @@ export function withError(m: ChatMessage, error: MessageError): ChatMessage {
 
 /** A deep copy, so callers of the public API cannot change the host's state. */
 export function snapshot(c: ConversationState): ConversationState {
-  return {
-    id: c.id,
-    title: c.title,
-    messages: c.messages.map(m => ({
-      ...m,
-      context: m.context ? { ...m.context } : undefined,
-      error: m.error ? { ...m.error, actions: [...m.error.actions] } : undefined,
-    })),
-  };
+  return structuredClone({ id: c.id, title: c.title, messages: c.messages });
 }

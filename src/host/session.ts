@@ -191,7 +191,11 @@ export class ChatSession implements vscode.Disposable {
   }
 
   async deleteConversation(id: string): Promise<void> {
-    if (this.inFlight?.conversationId === id) this.stop();
+    if (this.inFlight?.conversationId === id) {
+      // Its last write must come before the delete, or it would create the file again.
+      this.stop();
+      await this.inFlight?.done;
+    }
     this.conversations = this.conversations.filter(c => c.id !== id);
     this.onDisk.delete(id);
     await this.store?.delete(id);
