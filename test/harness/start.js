@@ -34,7 +34,8 @@ async function main() {
   try { settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')); } catch { /* first start */ }
   console.log('[start] installing the VSIX into', path.join(dir, 'ext'));
   installVsix(dir, vsix);
-  const server = await startCodeServer({ dir, settings, port: process.env.PORT ? Number(process.env.PORT) : undefined });
+  // Workspace Trust stays on, as for a user: Tandem's endpoint settings are restricted in untrusted folders.
+  const server = await startCodeServer({ dir, settings, trust: true, port: process.env.PORT ? Number(process.env.PORT) : undefined });
   console.log('');
   console.log(`  Tandem is running in VS Code at  ${server.url(workspace)}`);
   console.log('  Open "Tandem" in the activity bar, or select code and run "Tandem: Explain Selection" (F1).');
