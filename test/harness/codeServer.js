@@ -58,6 +58,8 @@ async function startCodeServer(opts) {
     'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
     'workbench.enableExperiments': false, 'git.enabled': false, 'workbench.tips.enabled': false,
     'security.workspace.trust.enabled': opts.trust === true, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // With trust on, a folder opens untrusted (restricted mode) without the startup question.
+    ...(opts.trust === true ? { 'security.workspace.trust.startupPrompt': 'never' } : {}),
     ...(opts.settings || {}),
   }, null, 2));
   const host = `127.0.0.1:${opts.port || await freePort()}`;

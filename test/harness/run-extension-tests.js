@@ -1,7 +1,8 @@
 // Runs out/extension/index.js (mocha) inside the extension host of a real VS Code: code-server, its
 // workbench opened in Debian's Chromium by playwright-core. Returns {passes, failures, lines}.
-// Three runs: the main suite; then "history survives a crash": a first host asks, is killed with
-// SIGKILL mid-stream, and a second host on the same user-data folder checks what it finds.
+// Runs: the main suite; "history survives a crash" (a first host asks, is killed with SIGKILL
+// mid-stream, and a second host on the same user-data folder checks what it finds); and a host with
+// Workspace Trust on, where the folder is untrusted.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -16,13 +17,13 @@ const NO_RESULT = { passes: 0, failures: 1, pending: 0, lines: ['FAIL - the exte
  * One code-server session running the selected test files. `killMarker`: a file the tests write when
  * they want the whole VS Code killed with SIGKILL (then the run counts as one pass).
  */
-async function runHost({ dir, files, exclude, killMarker, timeoutMs, label }) {
+async function runHost({ dir, files, exclude, killMarker, timeoutMs, label, trust = false }) {
   const { chromium } = require('playwright-core');
   const resultFile = path.join(dir, `result-${label}.json`);
   fs.rmSync(resultFile, { force: true });
   const testEnv = { EXT_TEST_RESULT_FILE: resultFile, EXT_TEST_WORKSPACE: path.join(dir, 'workspace'), EXT_TEST_USER_DATA: path.join(dir, 'ud'),
     EXT_TEST_RUN_DIR: dir, EXT_TEST_FILES: files || '', EXT_TEST_EXCLUDE: exclude || '', MOCHA_GREP: process.env.MOCHA_GREP || '' };
-  const server = await startCodeServer({ dir, smokeTestDriver: true });
+  const server = await startCodeServer({ dir, smokeTestDriver: true, trust });
   let browser;
   try {
     const remote = p => `vscode-remote://${server.host}${p}`;
@@ -80,7 +81,7 @@ async function runExtensionTests({ timeoutMs = 15 * 60 * 1000 } = {}) {
   const main = makeRunDir(path.join(ROOT, '.test-runs'), 'extension');
   copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(main, 'workspace'));
   runs.push(main);
-  add(total, await runHost({ dir: main, exclude: 'restart-', timeoutMs, label: 'main' }));
+  add(total, await runHost({ dir: main, exclude: 'restart-,trust-', timeoutMs, label: 'main' }));
 
   if (!process.env.MOCHA_GREP) {
     const crash = makeRunDir(path.join(ROOT, '.test-runs'), 'restart');
@@ -90,6 +91,12 @@ async function runExtensionTests({ timeoutMs = 15 * 60 * 1000 } = {}) {
     const first = await runHost({ dir: crash, files: 'restart-1', killMarker: marker, timeoutMs: 120000, label: 'restart, first run' });
     add(total, first);
     if (first.failures === 0) add(total, await runHost({ dir: crash, files: 'restart-2', timeoutMs: 120000, label: 'restart, second run' }));
+
+    // Workspace Trust on: the folder opens untrusted.
+    const untrusted = makeRunDir(path.join(ROOT, '.test-runs'), 'trust');
+    copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(untrusted, 'workspace'));
+    runs.push(untrusted);
+    add(total, await runHost({ dir: untrusted, files: 'trust-', trust: true, timeoutMs: 120000, label: 'untrusted workspace' }));
   }
   for (const dir of runs) {
     if (total.failures > 0 || process.env.E2E_KEEP_TMP) console.log(`[extension] run folder kept: ${dir}`);
