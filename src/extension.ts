@@ -57,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     ...registerCommands({ ...deps, session, view, diff }),
   );
+  flushOnExit = () => session.flushHistory();
   // Not awaited: activation only registers; the view and the API see the history once it is read.
   const restored = session.restore();
   return {
@@ -68,6 +69,9 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
   };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions.
+let flushOnExit: (() => Promise<void>) | undefined;
+
+/** Everything else is in context.subscriptions; the history gets its last writes onto the disk first. */
+export function deactivate(): Promise<void> | undefined {
+  return flushOnExit?.();
 }

@@ -17,7 +17,14 @@ export class CodeBlockActions {
   ) {}
 
   async run(action: CodeAction, code: string, language: string, messageId: string): Promise<void> {
-    const context = this.session.messageWithQuestion(messageId)?.question?.context;
+    const found = this.session.messageWithQuestion(messageId);
+    // Only code that is in that answer reaches a document, whatever the webview says.
+    const normalized = (t: string) => t.replace(/\r\n/g, '\n');
+    if (!found || !normalized(found.message.text).includes(normalized(code).trimEnd())) {
+      this.log.warn('codeBlock', `refused ${action}: the code is not part of answer ${messageId}`);
+      return;
+    }
+    const context = found.question?.context;
     switch (action) {
       case 'copy':
         await vscode.env.clipboard.writeText(code);
@@ -72,10 +79,18 @@ export class CodeBlockActions {
     const doc = editor.document;
     let start = doc.offsetAt(editor.selection.start);
     let end = doc.offsetAt(editor.selection.end);
-    if (context?.uri === doc.uri.toString() && context.endLine <= doc.lineCount) {
-      // The lines the question was about, as they are now.
-      start = doc.offsetAt(new vscode.Position(context.startLine - 1, 0));
-      end = doc.offsetAt(doc.lineAt(context.endLine - 1).range.end);
+    if (context?.uri === doc.uri.toString()) {
+      // The code the question was about, wherever it is now (lines above may have changed since).
+      const text = doc.getText();
+      const first = text.indexOf(context.code);
+      if (first < 0 || text.indexOf(context.code, first + 1) >= 0) {
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('The code the question was about is no longer in {0} exactly once. Select where the code should go and use Replace Selection; the code stays in the chat.', context.file),
+        );
+        return;
+      }
+      start = first;
+      end = first + context.code.length;
     }
     const fence = fenceFor(code);
     const result = loadLlm().applyReply({ documentText: doc.getText(), selection: { start, end }, reply: `${fence}${language}\n${code}\n${fence}\n`, languageId: doc.languageId });

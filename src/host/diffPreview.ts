@@ -36,10 +36,17 @@ export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.D
     return this.decide !== undefined;
   }
 
-  async review(doc: vscode.TextDocument, edit: ProposedEdit, what: string): Promise<ReviewOutcome> {
+  /** `computedFor`: the document text and version the edit's offsets refer to (default: as it is now). */
+  async review(doc: vscode.TextDocument, edit: ProposedEdit, what: string, computedFor?: { version: number; text: string }): Promise<ReviewOutcome> {
     this.resolve(false); // one review at a time: a new one rejects the old
-    const original = doc.getText();
-    const version = doc.version;
+    const original = computedFor?.text ?? doc.getText();
+    const version = computedFor?.version ?? doc.version;
+    if (doc.version !== version) {
+      // Typed since the edit was computed: preview it where it lands now, or not at all.
+      const moved = this.relocate(doc, edit, original);
+      if (!moved) return 'stale';
+      return this.review(doc, moved, what);
+    }
     const proposed = original.slice(0, edit.start) + edit.text + original.slice(edit.end);
     this.counter += 1;
     const previewUri = vscode.Uri.from({ scheme: SCHEME, path: doc.uri.path, query: `r${this.counter}` });
@@ -47,14 +54,22 @@ export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.D
     const name = doc.uri.path.split('/').pop() ?? 'file';
     // Ready for a decision before the diff shows: Accept can come as soon as the user sees it.
     const decided = new Promise<boolean>(r => (this.decide = r));
+    const mine = this.decide;
+    // Closing the diff without deciding is a Reject, so nothing waits forever.
+    const closed = vscode.window.tabGroups.onDidChangeTabs(e => {
+      if (e.closed.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === previewUri.toString()) && this.decide === mine) this.resolve(false);
+    });
     await vscode.commands.executeCommand('setContext', REVIEW_CONTEXT_KEY, true);
     await vscode.commands.executeCommand('vscode.diff', doc.uri, previewUri, vscode.l10n.t('{0} ↔ {1} by Tandem', name, what), { preview: true, preserveFocus: false });
     const accept = vscode.l10n.t('Accept');
     const reject = vscode.l10n.t('Reject');
+    const mod = process.platform === 'darwin' ? 'Cmd' : 'Ctrl';
     void vscode.window
-      .showInformationMessage(vscode.l10n.t('Apply {0} to {1}? (Ctrl+Alt+Shift+Y accepts, Ctrl+Alt+Shift+R rejects)', what, name), accept, reject)
-      .then(p => (p === undefined ? undefined : this.resolve(p === accept)));
+      .showInformationMessage(vscode.l10n.t('Apply {0} to {1}? ({2}+Alt+Shift+Y accepts, {2}+Alt+Shift+R rejects)', what, name, mod), accept, reject)
+      // A notification answers only its own review, never a later one.
+      .then(p => (p === undefined || this.decide !== mine ? undefined : this.resolve(p === accept)));
     const ok = await decided;
+    closed.dispose();
     await vscode.commands.executeCommand('setContext', REVIEW_CONTEXT_KEY, false);
     await this.closePreview(previewUri);
     this.contents.delete(previewUri.toString());
@@ -62,26 +77,29 @@ export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.D
     return this.apply(doc, edit, original, version);
   }
 
+  /** Where an edit computed for `original` lands in the document as it is now; undefined if not unique. */
+  private relocate(doc: vscode.TextDocument, edit: ProposedEdit, original: string): ProposedEdit | undefined {
+    const now = doc.getText();
+    const unique = (needle: string): number | undefined => {
+      const first = now.indexOf(needle);
+      return first >= 0 && now.indexOf(needle, first + 1) < 0 ? first : undefined;
+    };
+    const target = original.slice(edit.start, edit.end);
+    if (target !== '') {
+      const at = unique(target);
+      return at === undefined ? undefined : { ...edit, start: at, end: at + target.length };
+    }
+    const before = original.slice(Math.max(0, edit.start - 200), edit.start);
+    const at = before === '' ? undefined : unique(before);
+    return at === undefined ? undefined : { ...edit, start: at + before.length, end: at + before.length };
+  }
+
   /** Applies as one edit; if the user typed meanwhile, re-locates the target or refuses. */
   async apply(doc: vscode.TextDocument, edit: ProposedEdit, original: string, version: number): Promise<ReviewOutcome> {
-    let { start, end } = edit;
-    if (doc.version !== version) {
-      const target = original.slice(start, end);
-      const now = doc.getText();
-      const first = now.indexOf(target);
-      const unique = first >= 0 && now.indexOf(target, first + 1) < 0;
-      const before = original.slice(Math.max(0, start - 200), start);
-      if (target === '' ? !now.includes(before) || before === '' : !unique) return 'stale';
-      if (target === '') {
-        start = now.indexOf(before) + before.length;
-        end = start;
-      } else {
-        start = first;
-        end = first + target.length;
-      }
-    }
+    const target = doc.version === version ? edit : this.relocate(doc, edit, original);
+    if (!target) return 'stale';
     const we = new vscode.WorkspaceEdit();
-    we.replace(doc.uri, new vscode.Range(doc.positionAt(start), doc.positionAt(end)), edit.text);
+    we.replace(doc.uri, new vscode.Range(doc.positionAt(target.start), doc.positionAt(target.end)), target.text);
     return (await vscode.workspace.applyEdit(we)) ? 'accepted' : 'stale';
   }
 

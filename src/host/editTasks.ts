@@ -140,6 +140,7 @@ export class EditTasks {
     const texts: string[] = Array.from({ length: choices }, () => '');
     const label = `${TASK_LABELS[task]} ${context.file}, lines ${context.startLine}-${context.endLine}`;
     let failure: string | undefined;
+    let finishReason: string | null = null;
     const finished = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Tandem: ${label}`, cancellable: true },
       async (progress, token) => {
@@ -160,7 +161,7 @@ export class EditTasks {
         };
         let received = 0;
         try {
-          await this.d.session.sharedRunner(llm).run(
+          const result = await this.d.session.sharedRunner(llm).run(
             req,
             {
               onDelta: () => undefined,
@@ -175,10 +176,12 @@ export class EditTasks {
             controller.signal,
             { firstTokenTimeoutMs: s.firstTokenTimeoutMs, idleTimeoutMs: s.idleTimeoutMs, limits: s.limits, estimatedTokens: Math.ceil(outgoing.text.length / 3) + (s.maxTokens ?? 1024) },
           );
+          finishReason = result.finishReason;
           return true;
         } catch (e) {
           if (controller.signal.aborted) return false;
-          failure = llm.describeError(e, req).message;
+          const message = llm.describeError(e, req).message;
+          failure = req.apiKey ? message.split(req.apiKey).join('[redacted]') : message;
           return false;
         } finally {
           sub.dispose();
@@ -187,11 +190,20 @@ export class EditTasks {
     );
     if (!finished) {
       if (failure) {
+        // What arrived before the failure is kept where the user can read it.
+        if (texts[0].trim()) this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: the answer broke off ({0}).', failure));
         const show = vscode.l10n.t('Show Log');
         if ((await vscode.window.showErrorMessage(vscode.l10n.t('Tandem could not get an answer: {0}', failure), show)) === show) this.d.log.show();
         return 'failed';
       }
       return 'cancelled';
+    }
+    if (finishReason === 'length' || finishReason === 'content_filter') {
+      // Half an answer must never replace a whole function.
+      const why = finishReason === 'length' ? vscode.l10n.t('the answer was cut off at the token limit') : vscode.l10n.t('the server\'s content filter stopped the answer');
+      this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0}.', why));
+      void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1}. The answer is in the chat.', context.file, why));
+      return 'inChat';
     }
     if (task === 'tests') return this.openTests(doc, context, question, texts[0]);
 
@@ -210,6 +222,7 @@ export class EditTasks {
       start = first;
       end = first + original.length;
     }
+    const computedFor = { version: doc.version, text: doc.getText() };
     const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId }) }));
     const usable = results.filter((r): r is { text: string; result: Extract<ApplyResult, { ok: true }> } => r.result.ok);
     if (usable.length === 0) {
@@ -228,7 +241,7 @@ export class EditTasks {
       if (!pick) return 'cancelled';
       chosen = pick.edit;
     }
-    const outcome = await this.d.diff.review(doc, chosen, task === 'docs' ? vscode.l10n.t('the documentation') : vscode.l10n.t('the fix'));
+    const outcome = await this.d.diff.review(doc, chosen, task === 'docs' ? vscode.l10n.t('the documentation') : vscode.l10n.t('the fix'), computedFor);
     if (outcome === 'stale') {
       this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0} changed during the review.', context.file));
       void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed during the review and the change could not be placed safely; the answer is in the chat.', context.file));

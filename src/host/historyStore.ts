@@ -121,18 +121,19 @@ export class HistoryStore {
 
   /** Replaces a conversation's log with its current state (after edits that remove messages). */
   rewrite(c: StoredConversation): Promise<void> {
-    return this.enqueue(c.id, () => this.writeAtomic(c));
-  }
-
-  private async writeAtomic(c: StoredConversation): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
-    const target = this.file(c.id);
-    const tmp = `${target}.${process.pid}.tmp`;
+    // The state as it is now, not when the queue gets to it: appends queued before must not be applied twice.
     const lines = [
       JSON.stringify({ t: 'create', id: c.id, title: c.title, createdAt: c.createdAt, at: c.createdAt }),
       ...c.messages.map(m => JSON.stringify({ t: 'message', message: m, at: c.updatedAt })),
     ];
-    await fs.writeFile(tmp, lines.join('\n') + '\n', 'utf8');
+    return this.enqueue(c.id, () => this.writeAtomic(c.id, lines.join('\n') + '\n'));
+  }
+
+  private async writeAtomic(id: string, content: string): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const target = this.file(id);
+    const tmp = `${target}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, content, 'utf8');
     await fs.rename(tmp, target);
   }
 

@@ -151,6 +151,8 @@ export class ChatSession implements vscode.Disposable {
   }
 
   viewState(): ViewState {
+    // Text shown in a snapshot must not arrive again as a delta afterwards.
+    if (this.pendingFor) this.flush(this.pendingFor.c, this.pendingFor.answer);
     const s = readSettings();
     return {
       conversation: conv.snapshot(this.active),
@@ -349,7 +351,21 @@ export class ChatSession implements vscode.Disposable {
     return { message: { ...found.message }, question: question ? { ...question } : undefined };
   }
 
+  /** Claims the one request slot before anything is awaited, so Stop, a second ask or a delete see it at once. */
   private async run(c: StoredConversation, answer: ChatMessage, mode: RunMode): Promise<void> {
+    const controller = new AbortController();
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>(r => (resolveDone = r));
+    this.inFlight = { controller, conversationId: c.id, messageId: answer.id, done };
+    try {
+      await this.runClaimed(c, answer, mode, controller);
+    } finally {
+      if (this.inFlight?.controller === controller) this.inFlight = undefined;
+      resolveDone();
+    }
+  }
+
+  private async runClaimed(c: StoredConversation, answer: ChatMessage, mode: RunMode, controller: AbortController): Promise<void> {
     const s = readSettings();
     const problem = this.settingsProblem(s);
     if (problem || !s.baseUrl) {
@@ -368,11 +384,10 @@ export class ChatSession implements vscode.Disposable {
       return;
     }
     if (key.kind === 'key') this.log.addSecret(key.key);
-
-    const controller = new AbortController();
-    let resolveDone: () => void = () => undefined;
-    const done = new Promise<void>(r => (resolveDone = r));
-    this.inFlight = { controller, conversationId: c.id, messageId: answer.id, done };
+    if (controller.signal.aborted) {
+      this.finishWith(c, answer, { kind: 'cancelled', message: vscode.l10n.t('Stopped before anything was sent.'), actions: ['retry'] });
+      return;
+    }
     void vscode.commands.executeCommand('setContext', STREAMING_CONTEXT_KEY, true);
     const req: ChatRequest = {
       baseUrl: s.baseUrl,
@@ -453,12 +468,10 @@ export class ChatSession implements vscode.Disposable {
         this.log.error('session', `answer ${answer.id} failed: ${answer.error.kind}: ${answer.error.message}`);
       }
     } finally {
-      this.inFlight = undefined;
       void vscode.commands.executeCommand('setContext', STREAMING_CONTEXT_KEY, false);
       this.persistMessage(c, answer);
       this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
       this.changed.fire();
-      resolveDone();
     }
   }
 
@@ -472,7 +485,8 @@ export class ChatSession implements vscode.Disposable {
     }
     if (!llm) return { kind: 'unknown', message: vscode.l10n.t('Tandem could not load its API client: {0}', String(e)), actions: ['showLog'] };
     const f: LlmFailure = llm.describeError(e, req);
-    let message = f.message;
+    // A server may echo the key in a shape no pattern knows: the key itself never reaches the chat.
+    let message = req.apiKey ? f.message.split(req.apiKey).join('[redacted]') : f.message;
     if (f.kind === 'connection' && s.preset.local && /refused/.test(message)) {
       message = vscode.l10n.t('Could not connect to {0}: the connection was refused. Is {1} running on {2}?', req.baseUrl, s.preset.label, endpointOrigin(req.baseUrl)?.replace(/^https?:\/\//, '') ?? req.baseUrl);
     }

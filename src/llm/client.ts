@@ -34,7 +34,8 @@ function makeFetch(req: ChatRequest, handlers: StreamHandlers, transport: typeof
     const started = Date.now();
     handlers.onLog?.('info', `${method} ${url} (${size} bytes)`);
     try {
-      const res = await transport(input, { ...init, headers });
+      // A redirect could carry the key (api-key, Authorization) to another origin: never follow one.
+      const res = await transport(input, { ...init, headers, redirect: 'error' });
       const id = res.headers.get('x-request-id') ?? res.headers.get('apim-request-id') ?? '-';
       handlers.onLog?.('info', `${method} ${url} -> ${res.status} in ${Date.now() - started} ms, request id ${id}`);
       return res;

@@ -25,7 +25,7 @@ export interface ServerContext {
 }
 
 async function getJson(url: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
-  const res = await fetch(url, { ...init, signal });
+  const res = await fetch(url, { ...init, signal, redirect: 'error' });
   if (!res.ok) return undefined;
   return res.json() as Promise<unknown>;
 }

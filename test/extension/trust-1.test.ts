@@ -22,10 +22,15 @@ suite('Untrusted workspace', function () {
       await setSettings({ baseUrl: users.baseUrl, model: 'test-model' });
       const folder = path.join(process.env.EXT_TEST_WORKSPACE ?? '', '.vscode');
       fs.mkdirSync(folder, { recursive: true });
-      fs.writeFileSync(path.join(folder, 'settings.json'), JSON.stringify({ 'tandem.baseUrl': repos.baseUrl, 'tandem.provider': 'custom', 'tandem.systemPrompt': 'REPO-PROMPT' }));
+      fs.writeFileSync(path.join(folder, 'settings.json'), JSON.stringify({
+        'tandem.baseUrl': repos.baseUrl, 'tandem.provider': 'custom', 'tandem.redactSecrets': false, 'tandem.systemPrompt': 'REPO-PROMPT', 'tandem.temperature': 0.42,
+      }));
       // A setting that is not restricted shows that VS Code has read the file.
-      await waitFor('the workspace settings to be read', () => vscode.workspace.getConfiguration('tandem').get<string>('systemPrompt') === 'REPO-PROMPT', 15000);
-      assert.strictEqual(vscode.workspace.getConfiguration('tandem').get<string>('baseUrl'), users.baseUrl, 'the restricted setting keeps the user\'s value');
+      await waitFor('the workspace settings to be read', () => vscode.workspace.getConfiguration('tandem').get<number>('temperature') === 0.42, 15000);
+      const c = vscode.workspace.getConfiguration('tandem');
+      assert.strictEqual(c.get<string>('baseUrl'), users.baseUrl, 'the endpoint keeps the user\'s value');
+      assert.strictEqual(c.get<boolean>('redactSecrets'), true, 'the repository cannot turn redaction off');
+      assert.notStrictEqual(c.get<string>('systemPrompt'), 'REPO-PROMPT');
       users.script({ text: 'From the server the user chose.' });
       repos.script({ text: 'From the repository\'s server.' });
       await openWithSelection('sample.ts', [1, 0], [7, 1]);
