@@ -49,10 +49,20 @@ function testBuilds() {
   ].filter(b => b.entryPoints.length > 0);
 }
 
+/** VS Code's icon font for the chat view's buttons, shipped beside the bundle (the CSS finds the font next to it). */
+function copyCodicons() {
+  const from = path.join('node_modules', '@vscode', 'codicons', 'dist');
+  fs.mkdirSync('dist', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, f), path.join('dist', f));
+}
+
 async function main() {
   const builds = tests ? testBuilds() : shipped();
   if (tests) fs.rmSync('out', { recursive: true, force: true });
-  else fs.rmSync('dist', { recursive: true, force: true });
+  else {
+    fs.rmSync('dist', { recursive: true, force: true });
+    copyCodicons();
+  }
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();
     return;

@@ -19,7 +19,7 @@ export interface ButtonOptions {
   className: string;
   /** Visible text; defaults to the label. Empty for an icon-only button. */
   text?: string;
-  icon?: SVGElement;
+  icon?: HTMLElement;
   id?: string;
 }
 
@@ -45,29 +45,18 @@ export function flashText(control: HTMLButtonElement, text: string, original: st
   }, ms);
 }
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-/** A 16x16 decorative icon drawn in the current text colour (the view has no icon font). */
-export function icon(path: string): SVGSVGElement {
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 16 16');
-  svg.setAttribute('width', '16');
-  svg.setAttribute('height', '16');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  svg.setAttribute('class', 'icon');
-  const shape = document.createElementNS(SVG_NS, 'path');
-  shape.setAttribute('d', path);
-  shape.setAttribute('fill', 'currentColor');
-  svg.append(shape);
-  return svg;
+/** A codicon (VS Code's icon font, shipped in dist/ with the view), decorative: the button has the label. */
+export function icon(name: string): HTMLSpanElement {
+  const span = element('span', `icon codicon codicon-${name}`);
+  span.setAttribute('aria-hidden', 'true');
+  return span;
 }
 
-export const ICON_SEND = 'M1.5 1.2 15 8 1.5 14.8 3.2 8.8 9.5 8 3.2 7.2z';
-export const ICON_STOP = 'M3.5 3.5h9v9h-9z';
-export const ICON_LIST = 'M2 3h12v1.5H2zm0 4.25h12v1.5H2zm0 4.25h12V13H2z';
-export const ICON_PLUS = 'M7.25 2h1.5v5.25H14v1.5H8.75V14h-1.5V8.75H2v-1.5h5.25z';
-export const ICON_EXPORT = 'M7.25 1.5h1.5v7.2l2.7-2.7 1.06 1.06L8 11.56 3.49 7.06 4.55 6l2.7 2.7zM2 13h12v1.5H2z';
-export const ICON_EDIT = 'M11.7 1.3 14.7 4.3 5.4 13.6 1.5 14.5 2.4 10.6z';
-export const ICON_TRASH = 'M6 1h4v1.5h4V4H2V2.5h4zM3.2 5h9.6l-.8 10H4z';
-export const ICON_CLOSE = 'M4.2 3.1 8 6.9l3.8-3.8 1.1 1.1L9.1 8l3.8 3.8-1.1 1.1L8 9.1l-3.8 3.8-1.1-1.1L6.9 8 3.1 4.2z';
+export const ICON_SEND = 'send';
+export const ICON_STOP = 'debug-stop';
+export const ICON_LIST = 'list-unordered';
+export const ICON_PLUS = 'add';
+export const ICON_EXPORT = 'export';
+export const ICON_EDIT = 'edit';
+export const ICON_TRASH = 'trash';
+export const ICON_CLOSE = 'close';

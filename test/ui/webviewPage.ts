@@ -110,6 +110,7 @@ function page(origin: string, csp: boolean, light: boolean): string {
 ${csp ? `<meta http-equiv="Content-Security-Policy" content="${policy}">` : ''}
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${origin}/test/${light ? 'theme-light' : 'theme'}.css">
+<link rel="stylesheet" href="${origin}/dist/codicon.css">
 <link rel="stylesheet" href="${origin}/media/chat.css">
 <title>Tandem</title>
 </head>
@@ -127,6 +128,8 @@ export async function startServer(): Promise<TestServer> {
     '/test/theme.css': { type: 'text/css', body: () => THEME_CSS },
     '/test/theme-light.css': { type: 'text/css', body: () => THEME_LIGHT_CSS },
     '/media/chat.css': { type: 'text/css', body: () => fs.readFileSync(path.join(ROOT, 'media', 'chat.css')) },
+    '/dist/codicon.css': { type: 'text/css', body: () => fs.readFileSync(path.join(ROOT, 'dist', 'codicon.css')) },
+    '/dist/codicon.ttf': { type: 'font/ttf', body: () => fs.readFileSync(path.join(ROOT, 'dist', 'codicon.ttf')) },
     '/dist/webview.js': { type: 'text/javascript', body: () => fs.readFileSync(path.join(ROOT, 'dist', 'webview.js')) },
   };
   let origin = '';
