@@ -135,7 +135,7 @@ export class EditTasks {
     const endOffset = doc.offsetAt(range.end);
     const choices = Math.max(1, Math.min(5, vscode.workspace.getConfiguration('tandem').get<number>('choices', 1) ?? 1));
     const llm = loadLlm();
-    const outgoing = s.redactSecrets ? llm.redactOutgoing(codeQuestionMessage(question, context)) : { text: codeQuestionMessage(question, context), findings: [] };
+    const outgoing = s.redactCredentials ? llm.redactOutgoing(codeQuestionMessage(question, context)) : { text: codeQuestionMessage(question, context), findings: [] };
     const isEdit = EDIT_TASKS.has(task);
     const texts: string[] = Array.from({ length: choices }, () => '');
     const label = `${TASK_LABELS[task]} ${context.file}, lines ${context.startLine}-${context.endLine}`;

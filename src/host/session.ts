@@ -414,7 +414,7 @@ export class ChatSession implements vscode.Disposable {
         contextWindow: mode === 'trim' ? Math.floor(window.tokens / 2) : window.tokens,
         maxTokens: s.maxTokens,
         count: t => this.calibrator.estimate(t, family),
-        redactSecrets: s.redactSecrets,
+        redactSecrets: s.redactCredentials,
       });
       answer.notices = [...plan.notices, ...(plan.trimmed && window.note ? [window.note] : [])];
       if (answer.notices.length === 0) answer.notices = undefined;

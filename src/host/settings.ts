@@ -25,7 +25,7 @@ export interface TandemSettings {
   idleTimeoutMs: number;
   contextWindow: number | undefined;
   prices: Record<string, Price>;
-  redactSecrets: boolean;
+  redactCredentials: boolean;
 }
 
 function optionalNumber(v: unknown): number | undefined {
@@ -86,6 +86,6 @@ export function readSettings(): TandemSettings {
     idleTimeoutMs: (optionalNumber(c.get('idleTimeoutSeconds')) ?? 60) * 1000,
     contextWindow: optionalNumber(c.get('contextWindow')),
     prices: prices(c.get('prices')),
-    redactSecrets: c.get<boolean>('redactSecrets', true) !== false,
+    redactCredentials: c.get<boolean>('redactCredentials', true) !== false,
   };
 }

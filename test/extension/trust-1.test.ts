@@ -23,13 +23,13 @@ suite('Untrusted workspace', function () {
       const folder = path.join(process.env.EXT_TEST_WORKSPACE ?? '', '.vscode');
       fs.mkdirSync(folder, { recursive: true });
       fs.writeFileSync(path.join(folder, 'settings.json'), JSON.stringify({
-        'tandem.baseUrl': repos.baseUrl, 'tandem.provider': 'custom', 'tandem.redactSecrets': false, 'tandem.systemPrompt': 'REPO-PROMPT', 'tandem.temperature': 0.42,
+        'tandem.baseUrl': repos.baseUrl, 'tandem.provider': 'custom', 'tandem.redactCredentials': false, 'tandem.systemPrompt': 'REPO-PROMPT', 'tandem.temperature': 0.42,
       }));
       // A setting that is not restricted shows that VS Code has read the file.
       await waitFor('the workspace settings to be read', () => vscode.workspace.getConfiguration('tandem').get<number>('temperature') === 0.42, 15000);
       const c = vscode.workspace.getConfiguration('tandem');
       assert.strictEqual(c.get<string>('baseUrl'), users.baseUrl, 'the endpoint keeps the user\'s value');
-      assert.strictEqual(c.get<boolean>('redactSecrets'), true, 'the repository cannot turn redaction off');
+      assert.strictEqual(c.get<boolean>('redactCredentials'), true, 'the repository cannot turn redaction off');
       assert.notStrictEqual(c.get<string>('systemPrompt'), 'REPO-PROMPT');
       users.script({ text: 'From the server the user chose.' });
       repos.script({ text: 'From the repository\'s server.' });

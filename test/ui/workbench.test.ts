@@ -49,6 +49,8 @@ suite('Workbench: Explain Selection from the command palette', function () {
   let page: Page;
   let server: { url(folder: string): string; stop(): Promise<void>; env: NodeJS.ProcessEnv } | undefined;
   let workspace: string;
+  let runDir = '';
+  let failed = false;
 
   const answer = [
     '## What `average` does',
@@ -72,6 +74,7 @@ suite('Workbench: Explain Selection from the command palette', function () {
     assert.ok(vsix && fs.existsSync(vsix), `the VSIX to test (TANDEM_VSIX=${vsix})`);
     fs.mkdirSync(SHOTS, { recursive: true });
     const dir = harness.makeRunDir(path.join(ROOT, '.test-runs'), 'ui');
+    runDir = dir;
     workspace = path.join(dir, 'workspace');
     harness.copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), workspace);
     harness.installVsix(dir, vsix);
@@ -91,6 +94,7 @@ suite('Workbench: Explain Selection from the command palette', function () {
   teardown(async function () {
     // A picture of the failure for a person to look at.
     if (this.currentTest?.state === 'failed') {
+      failed = true;
       const name = (this.currentTest.title ?? 'failure').replace(/[^\w]+/g, '-').slice(0, 60);
       await page.screenshot({ path: path.join(SHOTS, `failed-${name}.png`) }).catch(() => undefined);
     }
@@ -100,6 +104,8 @@ suite('Workbench: Explain Selection from the command palette', function () {
     await browser?.close().catch(() => undefined);
     await server?.stop();
     await fx.stop();
+    // Kept for a person to look into when something failed.
+    if (runDir && !failed && !process.env.E2E_KEEP_TMP) fs.rmSync(runDir, { recursive: true, force: true });
   });
 
   test('the answer streams into the sidebar chat next to the code it explains', async () => {
