@@ -18,10 +18,12 @@ export class CodeBlockActions {
 
   async run(action: CodeAction, code: string, language: string, messageId: string): Promise<void> {
     const found = this.session.messageWithQuestion(messageId);
-    // Only code that is in that answer reaches a document, whatever the webview says.
-    const normalized = (t: string) => t.replace(/\r\n/g, '\n');
-    if (!found || !normalized(found.message.text).includes(normalized(code).trimEnd())) {
+    // Only code that is in that answer reaches a document, whatever the webview says. Lines are compared
+    // without their indentation: a fence inside a list item is indented in the answer's source.
+    const squash = (t: string) => t.replace(/\r\n/g, '\n').split('\n').map(l => l.trimStart()).join('\n').trim();
+    if (!found || !squash(found.message.text).includes(squash(code))) {
       this.log.warn('codeBlock', `refused ${action}: the code is not part of answer ${messageId}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not use that code: it is not part of the answer it came from.'));
       return;
     }
     const context = found.question?.context;
