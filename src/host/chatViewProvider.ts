@@ -8,7 +8,8 @@ import type { KeyStore } from './keyStore';
 import type { ContextChips } from './contextChips';
 import type { CodeBlockActions } from './codeBlockActions';
 import { answerMarkdown } from '../core/exportMarkdown';
-import { CHAT_VIEW_ID, Commands } from './ids';
+import { chatViewCsp } from '../core/webviewCsp';
+import { CHAT_VIEW_ID, Commands, SETTINGS_SECTION } from './ids';
 import type { ChatSession } from './session';
 import type { Log } from './log';
 
@@ -33,7 +34,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       session.onDidReset(() => this.postState()),
       chips.onDidChange(c => this.post({ type: 'chips', chips: c })),
       vscode.workspace.onDidChangeConfiguration(e => {
-        if (e.affectsConfiguration('tandem')) this.postState();
+        if (e.affectsConfiguration(SETTINGS_SECTION)) this.postState();
       }),
     );
   }
@@ -241,15 +242,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'chat.css'));
     const codicons = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'codicon.css'));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-      "form-action 'none'",
-      "base-uri 'none'",
-    ].join('; ');
+    const csp = chatViewCsp(webview.cspSource, nonce);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -43,13 +43,6 @@ export interface TaskOptions {
 
 export type TaskOutcome = 'accepted' | 'rejected' | 'stale' | 'inChat' | 'opened' | 'cancelled' | 'failed';
 
-function taskOverrides(): Partial<Record<CodeTask, string>> {
-  const v = vscode.workspace.getConfiguration('tandem').get<Record<string, unknown>>('taskPrompts') ?? {};
-  const out: Partial<Record<CodeTask, string>> = {};
-  for (const [k, t] of Object.entries(v)) if (typeof t === 'string') out[k as CodeTask] = t;
-  return out;
-}
-
 /** Where a test file for `file` conventionally lives, if one exists. */
 async function conventionalTestFile(uri: vscode.Uri): Promise<vscode.Uri | undefined> {
   const name = uri.path.split('/').pop() ?? '';
@@ -105,7 +98,7 @@ export class EditTasks {
       });
       if (!question?.trim()) return 'cancelled';
     }
-    const text = taskQuestion(task, { language: context.language, file: context.file, question }, taskOverrides());
+    const text = taskQuestion(task, { language: context.language, file: context.file, question }, readSettings().taskPrompts);
     if (task === 'explain' || task === 'ask') {
       await this.d.view.reveal();
       await this.d.session.ask(text, context);
@@ -133,7 +126,7 @@ export class EditTasks {
     const textAtStart = doc.getText();
     const startOffset = doc.offsetAt(range.start);
     const endOffset = doc.offsetAt(range.end);
-    const choices = Math.max(1, Math.min(5, vscode.workspace.getConfiguration('tandem').get<number>('choices', 1) ?? 1));
+    const choices = s.choices;
     const llm = loadLlm();
     const outgoing = s.redactCredentials ? llm.redactOutgoing(codeQuestionMessage(question, context)) : { text: codeQuestionMessage(question, context), findings: [] };
     const isEdit = EDIT_TASKS.has(task);

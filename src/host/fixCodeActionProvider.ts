@@ -2,13 +2,13 @@
 // on a selection. provideCodeActions does no network and no heavy work; the command re-reads the
 // range and the diagnostic when it runs.
 import * as vscode from 'vscode';
-import { Commands } from './ids';
+import { Commands, SETTINGS_SECTION } from './ids';
 
 export class FixCodeActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    if (!vscode.workspace.getConfiguration('tandem').get<boolean>('codeActions.enabled', true)) return [];
+    if (!vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>('codeActions.enabled', true)) return [];
     const actions: vscode.CodeAction[] = [];
     const wants = (kind: vscode.CodeActionKind) => !context.only || context.only.contains(kind) || kind.contains(context.only);
     if (wants(vscode.CodeActionKind.QuickFix)) {

@@ -1,6 +1,4 @@
 // Command ids, the view id, setting keys and context keys, defined once.
-export const EXTENSION_ID = 'tandem.tandem';
-
 export const Commands = {
   explainSelection: 'tandem.explainSelection',
   fixSelection: 'tandem.fixSelection',
@@ -29,11 +27,3 @@ export const CHAT_VIEW_ID = 'tandem.chatView';
 export const STREAMING_CONTEXT_KEY = 'tandem.streaming';
 
 export const SETTINGS_SECTION = 'tandem';
-export const Settings = {
-  provider: 'provider',
-  baseUrl: 'baseUrl',
-  model: 'model',
-  temperature: 'temperature',
-  maxTokens: 'maxTokens',
-  systemPrompt: 'systemPrompt',
-} as const;

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { SETTINGS_SECTION } from './ids';
 import { normalizeProviderBaseUrl, providerById, type ProviderId, type ProviderPreset } from '../core/providers';
 import type { Price } from '../core/pricing';
+import { CODE_TASKS, type CodeTask } from '../core/prompts';
 
 export interface TandemSettings {
   provider: ProviderId;
@@ -26,6 +27,10 @@ export interface TandemSettings {
   contextWindow: number | undefined;
   prices: Record<string, Price>;
   redactCredentials: boolean;
+  /** Users' replacements for the task questions (explain, fix, ...). */
+  taskPrompts: Partial<Record<CodeTask, string>>;
+  /** Alternatives the edit tasks ask for, 1-5. */
+  choices: number;
 }
 
 function optionalNumber(v: unknown): number | undefined {
@@ -38,6 +43,16 @@ function prices(v: unknown): Record<string, Price> {
   for (const [model, p] of Object.entries(v as Record<string, unknown>)) {
     const rec = p as { input?: unknown; output?: unknown } | null;
     if (rec && typeof rec.input === 'number' && typeof rec.output === 'number') out[model] = { inputPerMTok: rec.input, outputPerMTok: rec.output };
+  }
+  return out;
+}
+
+function taskPrompts(v: unknown): Partial<Record<CodeTask, string>> {
+  const out: Partial<Record<CodeTask, string>> = {};
+  if (typeof v !== 'object' || v === null) return out;
+  for (const task of CODE_TASKS) {
+    const t = (v as Record<string, unknown>)[task];
+    if (typeof t === 'string') out[task] = t;
   }
   return out;
 }
@@ -87,5 +102,7 @@ export function readSettings(): TandemSettings {
     contextWindow: optionalNumber(c.get('contextWindow')),
     prices: prices(c.get('prices')),
     redactCredentials: c.get<boolean>('redactCredentials', true) !== false,
+    taskPrompts: taskPrompts(c.get('taskPrompts')),
+    choices: Math.max(1, Math.min(5, Math.round(optionalNumber(c.get('choices')) ?? 1))),
   };
 }

@@ -2,6 +2,7 @@
 // media/chat.css) from a loopback server, with a fake acquireVsCodeApi that records what the view posts.
 // A page without the CSP is available too (?csp=off), so sanitizer tests can tell the sanitizer from the
 // CSP, and one with light theme variables (?theme=light) for the light screenshot.
+import { chatViewCsp } from '../../src/core/webviewCsp';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -94,15 +95,8 @@ export interface TestServer {
 
 function page(origin: string, csp: boolean, light: boolean): string {
   const nonce = crypto.randomBytes(18).toString('base64');
-  const policy = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${origin}`,
-    `img-src ${origin} data:`,
-    `font-src ${origin}`,
-    "form-action 'none'",
-    "base-uri 'none'",
-  ].join('; ');
+  // The very policy the host serves.
+  const policy = chatViewCsp(origin, nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
