@@ -6,39 +6,16 @@
 const path = require('path');
 const { performance } = require('perf_hooks');
 const { runNode, median, percentile, row } = require('./common');
+const { standIn, vscodeStandIn } = require('../harness/vscodeStandIn');
 
 const RUNS = 25;
-
-/** Any property is a callable, constructible stand-in; enough for registrations to run (as in test/unit/activation.test.ts). */
-function standIn(name, calls) {
-  const fn = function () { /* stand-in */ };
-  return new Proxy(fn, {
-    get: (_t, p) => (p === 'then' ? undefined : p === Symbol.toPrimitive ? () => name : standIn(`${name}.${String(p)}`, calls)),
-    apply: () => {
-      calls.push(name);
-      return standIn(`${name}()`, calls);
-    },
-    construct: () => standIn(`new ${name}`, calls),
-    set: () => true,
-  });
-}
-
-/** The values (classes, enums, namespaces, constants, functions) of `declare module 'vscode'` in @types/vscode. */
-function apiNames(root) {
-  const fs = require('fs');
-  const dts = fs.readFileSync(path.join(root, 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8');
-  const names = new Set();
-  for (const m of dts.matchAll(/^\texport (?:class|enum|namespace|const|function|let|var) (\w+)/gm)) names.add(m[1]);
-  return names;
-}
 
 function child(root, shipped) {
   const Module = require('module');
   const calls = [];
   // A plain object at the top (esbuild's interop copies the module's own properties) with every value the
   // API declares, so new uses of the API do not break the benchmark.
-  const vscode = {};
-  for (const k of apiNames(root)) vscode[k] = standIn(`vscode.${k}`, calls);
+  const vscode = vscodeStandIn(root, calls);
   const load = Module._load;
   Module._load = function (request, ...rest) {
     if (request === 'vscode') return vscode;

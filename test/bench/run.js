@@ -96,6 +96,12 @@ function snapshot(dir) {
     if (/sourceMappingURL=/.test(text.slice(-300))) warnings.push(`dist/${f} is not a production build (it links a source map): run \`npm run bench\`, which builds with --production`);
     fs.writeFileSync(path.join(dir, 'dist', f), text);
   }
+  // The icon font ships beside the bundles (esbuild.js copies it).
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    const from = path.join(ROOT, 'dist', f);
+    if (!fs.existsSync(from)) throw new Error(`dist/${f} is missing: run \`npm run bench\`, which builds dist/ first`);
+    fs.copyFileSync(from, path.join(dir, 'dist', f));
+  }
   fs.cpSync(path.join(ROOT, 'media'), path.join(dir, 'media'), { recursive: true });
   for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {
     if (fs.existsSync(path.join(ROOT, f))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));

@@ -6,36 +6,10 @@ const path = require('path');
 const zlib = require('zlib');
 const { spawn } = require('child_process');
 const { row } = require('./common');
+const { zipEntries } = require('../harness/zipEntries');
 
 const VSIX_MAX_BYTES = 600 * 1024;
 const VSIX_MAX_FILES = 40;
-
-/** Entry names of a zip file, read from its central directory. */
-function zipEntries(file) {
-  const buf = fs.readFileSync(file);
-  // End of central directory: signature 0x06054b50 within the last 64 KiB + 22 bytes.
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error(`${file} is not a zip file`);
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const names = [];
-  for (let n = 0; n < count; n++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('bad central directory entry');
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const size = buf.readUInt32LE(p + 24);
-    names.push({ name: buf.toString('utf8', p + 46, p + 46 + nameLen), size });
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return names;
-}
 
 function vscePackage(root, dir, out) {
   return new Promise((resolve, reject) => {

@@ -7,34 +7,19 @@ import Module = require('module');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Any property is a callable, constructible stand-in; enough for registrations to run. */
-function standIn(name: string, calls: string[]): unknown {
-  const fn = function () { /* stand-in */ };
-  return new Proxy(fn, {
-    get: (_t, p) => (p === 'then' ? undefined : p === Symbol.toPrimitive ? () => name : standIn(`${name}.${String(p)}`, calls)),
-    apply: () => {
-      calls.push(name);
-      return standIn(`${name}()`, calls);
-    },
-    construct: () => standIn(`new ${name}`, calls) as object,
-    set: () => true,
-  });
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { standIn, vscodeStandIn } = require('../harness/vscodeStandIn.js') as {
+  standIn(name: string, calls: string[]): unknown;
+  vscodeStandIn(root: string, calls: string[]): Record<string, unknown>;
+};
 
 suite('activation of dist/extension.js', () => {
   test('registers the commands and the view, and does not load dist/llm.js or openai', () => {
     const calls: string[] = [];
-    // A plain object at the top: esbuild's interop copies the module's own properties.
-    const vscodeStandIn: Record<string, unknown> = {};
-    // Every value `declare module 'vscode'` declares, so a new use of the API does not break the test.
-    const dts = fs.readFileSync(path.join(ROOT, 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8');
-    for (const m of dts.matchAll(/^\texport (?:class|enum|namespace|const|function|let|var) (\w+)/gm)) {
-      vscodeStandIn[m[1]] = standIn(`vscode.${m[1]}`, calls);
-    }
-    const resolve = (Module as unknown as { _resolveFilename: (r: string, ...a: unknown[]) => string })._resolveFilename;
+    const fakeVscode = vscodeStandIn(ROOT, calls);
     const load = (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })._load;
     (Module as unknown as { _load: typeof load })._load = function (request: string, ...rest: unknown[]) {
-      if (request === 'vscode') return vscodeStandIn;
+      if (request === 'vscode') return fakeVscode;
       return load.call(this, request, ...rest);
     };
     const before = new Set(Object.keys(require.cache));
@@ -54,7 +39,6 @@ suite('activation of dist/extension.js', () => {
       assert.deepStrictEqual(loaded.map(k => path.relative(ROOT, k)), ['dist/extension.js']);
     } finally {
       (Module as unknown as { _load: typeof load })._load = load;
-      void resolve;
     }
   });
 });

@@ -5,30 +5,8 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Names of the entries in a zip file, read from its central directory. */
-function zipEntries(file: string): string[] {
-  const buf = fs.readFileSync(file);
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  assert.ok(eocd >= 0, 'end of central directory found');
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const names: string[] = [];
-  for (let n = 0; n < count; n++) {
-    assert.strictEqual(buf.readUInt32LE(p), 0x02014b50, 'central directory entry');
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return names;
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { zipEntries } = require('../harness/zipEntries.js') as { zipEntries(file: string): { name: string; size: number }[] };
 
 suite('the packaged VSIX', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -38,7 +16,7 @@ suite('the packaged VSIX', () => {
     assert.ok(fs.existsSync(vsix), `${vsix} exists (npm test builds it; alone: npm run package)`);
     const size = fs.statSync(vsix).size;
     assert.ok(size < 600 * 1024, `VSIX is ${(size / 1024).toFixed(0)} KB`);
-    const names = zipEntries(vsix);
+    const names = zipEntries(vsix).map(e => e.name);
     assert.ok(names.length < 40, `VSIX has ${names.length} files`);
     const unexpected = names.filter(
       n => !/^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/(extension|llm|webview)\.js|dist\/codicon\.(css|ttf)|media\/(icon\.png|tandem\.svg|chat\.css)))$/.test(n),
