@@ -29,18 +29,3 @@ export function isLoopback(baseUrl: string): boolean {
 export function secretKeyName(provider: string, origin: string): string {
   return `tandem.key:${provider}:${origin}`;
 }
-
-/**
- * Turns what people paste into the API root the `openai` client expects: trims, drops a trailing
- * slash and a trailing `/chat/completions`. Returns undefined for text that is not an http(s) URL.
- */
-export function normalizeBaseUrl(raw: string): string | undefined {
-  const text = raw.trim();
-  if (!endpointOrigin(text)) return undefined;
-  const u = new URL(text);
-  let path = u.pathname.replace(/\/+$/, '');
-  path = path.replace(/\/chat\/completions$/, '').replace(/\/completions$/, '');
-  u.pathname = path === '' ? '/' : path;
-  u.hash = '';
-  return u.toString().replace(/\/$/, '');
-}

@@ -240,11 +240,9 @@ function isLocalHost(host: string): boolean {
   return a === 127 || a === 10 || a === 0 || (a === 192 && b === 168) || (a === 172 && b >= 16 && b <= 31) || (a === 169 && b === 254);
 }
 
-/** The chat completions URL of an Azure OpenAI deployment. An empty version means the default. */
-export function azureChatUrl(endpoint: string, deployment: string, apiVersion: string): string {
-  const base = endpoint.trim().replace(/\/+$/, '');
-  const version = apiVersion.trim() || AZURE_DEFAULT_API_VERSION;
-  return `${base}/openai/deployments/${encodeURIComponent(deployment.trim())}/chat/completions?api-version=${encodeURIComponent(version)}`;
+/** The API root of an Azure OpenAI deployment: the client appends `/chat/completions` and `?api-version=`. */
+export function azureApiRoot(endpoint: string, deployment: string): string {
+  return `${endpoint.trim().replace(/\/+$/, '')}/openai/deployments/${encodeURIComponent(deployment.trim())}`;
 }
 
 /** The deployment named in a pasted Azure URL (`…/openai/deployments/<name>/…`), if any. */

@@ -9,7 +9,3 @@ export function loadLlm(): LlmModule {
   cached ??= require('./llm.js') as LlmModule;
   return cached;
 }
-
-export function isLlmLoaded(): boolean {
-  return cached !== undefined;
-}

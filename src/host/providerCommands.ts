@@ -2,7 +2,7 @@
 // Select Model, Test Connection. Failures here are notifications: these commands run outside the chat.
 import * as vscode from 'vscode';
 import { Commands, SETTINGS_SECTION } from './ids';
-import { PROVIDERS, normalizeProviderBaseUrl, providerById } from '../core/providers';
+import { PROVIDERS, azureApiVersionFromUrl, azureDeploymentFromUrl, normalizeProviderBaseUrl, providerById } from '../core/providers';
 import { isReasoningModel } from '../core/modelTraits';
 import { readSettings, type TandemSettings } from './settings';
 import { loadLlm } from './llmLoader';
@@ -73,9 +73,12 @@ export async function selectProvider(d: ProviderDeps): Promise<boolean> {
   // The preset's own address is left unset, so it follows the preset if that ever changes.
   await c.update('baseUrl', n.url === preset.defaultBaseUrl ? undefined : n.url, vscode.ConfigurationTarget.Global);
   if (preset.id === 'azure') {
+    // A pasted deployment URL already names the deployment and the api-version.
+    const pastedVersion = azureApiVersionFromUrl(raw);
+    if (pastedVersion) await c.update('azure.apiVersion', pastedVersion, vscode.ConfigurationTarget.Global);
     const deployment = await vscode.window.showInputBox({
       title: vscode.l10n.t('Azure OpenAI deployment name'),
-      value: config().get<string>('azure.deployment', ''),
+      value: azureDeploymentFromUrl(raw) ?? config().get<string>('azure.deployment', ''),
       prompt: vscode.l10n.t('The name you gave the deployment in Azure (requests are routed by deployment).'),
       ignoreFocusOut: true,
     });

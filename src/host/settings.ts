@@ -2,7 +2,7 @@
 // workspaces (package.json), so VS Code itself ignores a workspace's values for them there.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION } from './ids';
-import { normalizeProviderBaseUrl, providerById, type ProviderId, type ProviderPreset } from '../core/providers';
+import { AZURE_DEFAULT_API_VERSION, normalizeProviderBaseUrl, providerById, type ProviderId, type ProviderPreset } from '../core/providers';
 import type { Price } from '../core/pricing';
 import { CODE_TASKS, type CodeTask } from '../core/prompts';
 
@@ -91,7 +91,7 @@ export function readSettings(): TandemSettings {
     systemPrompt: c.get<string>('systemPrompt', '') ?? '',
     azure: {
       deployment: (c.get<string>('azure.deployment', '') ?? '').trim() || model,
-      apiVersion: (c.get<string>('azure.apiVersion', '') ?? '').trim() || '2024-10-21',
+      apiVersion: (c.get<string>('azure.apiVersion', '') ?? '').trim() || AZURE_DEFAULT_API_VERSION,
     },
     limits: {
       requestsPerMinute: optionalNumber(c.get('requestsPerMinute')),

@@ -4,6 +4,7 @@
 import OpenAI from 'openai';
 import type { ChatRequest, StreamHandlers } from './types';
 import { redactSecrets } from '../core/redact';
+import { azureApiRoot } from '../core/providers';
 
 /** Never sent: the fetch wrapper removes the Authorization header when there is no key. */
 const NO_KEY_PLACEHOLDER = 'tandem-no-key';
@@ -48,8 +49,7 @@ function makeFetch(req: ChatRequest, handlers: StreamHandlers, transport: typeof
 
 /** The root the SDK appends `/chat/completions` and `/models` to. */
 export function apiRoot(req: Pick<ChatRequest, 'baseUrl' | 'azure'>): string {
-  if (!req.azure) return req.baseUrl;
-  return `${req.baseUrl.replace(/\/+$/, '')}/openai/deployments/${encodeURIComponent(req.azure.deployment)}`;
+  return req.azure ? azureApiRoot(req.baseUrl, req.azure.deployment) : req.baseUrl;
 }
 
 export function createClient(req: ChatRequest, handlers: StreamHandlers, transport?: typeof fetch): OpenAI {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { endpointOrigin, isLoopback, normalizeBaseUrl, secretKeyName } from '../../src/core/endpoint';
+import { endpointOrigin, isLoopback, secretKeyName } from '../../src/core/endpoint';
 import { redactSecrets } from '../../src/core/redact';
 import { codeQuestionMessage, fenceFor, systemPrompt, DEFAULT_SYSTEM_PROMPT } from '../../src/core/prompts';
 import { snapshot, titleFrom, userMessage, assistantMessage, newConversation } from '../../src/core/conversation';
@@ -25,15 +25,6 @@ suite('core/endpoint', () => {
 
   test('the secret name carries provider and origin', () => {
     assert.strictEqual(secretKeyName('openai', 'https://api.openai.com'), 'tandem.key:openai:https://api.openai.com');
-  });
-
-  test('normalises what people paste', () => {
-    assert.strictEqual(normalizeBaseUrl('https://api.openai.com/v1/'), 'https://api.openai.com/v1');
-    assert.strictEqual(normalizeBaseUrl('https://api.openai.com/v1/chat/completions'), 'https://api.openai.com/v1');
-    assert.strictEqual(normalizeBaseUrl('  http://localhost:11434/v1  '), 'http://localhost:11434/v1');
-    assert.strictEqual(normalizeBaseUrl('http://localhost:8080'), 'http://localhost:8080');
-    assert.strictEqual(normalizeBaseUrl('localhost:8080'), undefined);
-    assert.strictEqual(normalizeBaseUrl(''), undefined);
   });
 });
 

@@ -3,7 +3,7 @@ import {
   AZURE_DEFAULT_API_VERSION,
   PROVIDERS,
   azureApiVersionFromUrl,
-  azureChatUrl,
+  azureApiRoot,
   azureDeploymentFromUrl,
   normalizeProviderBaseUrl,
   providerById,
@@ -133,15 +133,9 @@ suite('core/providers', () => {
     assert.match(err('openai', '::::'), /not a URL/);
   });
 
-  test('the Azure chat URL', () => {
-    assert.strictEqual(
-      azureChatUrl('https://my-res.openai.azure.com/', 'gpt-4o mini', '2024-10-21'),
-      'https://my-res.openai.azure.com/openai/deployments/gpt-4o%20mini/chat/completions?api-version=2024-10-21',
-    );
-    assert.strictEqual(
-      azureChatUrl('https://my-res.openai.azure.com', 'dep', ''),
-      `https://my-res.openai.azure.com/openai/deployments/dep/chat/completions?api-version=${AZURE_DEFAULT_API_VERSION}`,
-    );
+  test('the Azure API root', () => {
+    assert.strictEqual(azureApiRoot('https://my-res.openai.azure.com/', 'gpt-4o mini'), 'https://my-res.openai.azure.com/openai/deployments/gpt-4o%20mini');
+    assert.strictEqual(azureApiRoot(' https://my-res.openai.azure.com ', 'dep'), 'https://my-res.openai.azure.com/openai/deployments/dep');
     assert.strictEqual(AZURE_DEFAULT_API_VERSION, '2024-10-21');
   });
 
