@@ -87,6 +87,8 @@ function settle(c: StoredConversation): void {
 export class HistoryStore {
   /** One write at a time per file, in order; appends queue behind each other. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Lines of an append that is queued but not started: later appends join it (one write, not one per delta). */
+  private readonly open = new Map<string, { text: string }>();
 
   constructor(
     private readonly dir: string,
@@ -113,9 +115,18 @@ export class HistoryStore {
     if (events.length === 0) return Promise.resolve();
     const at = Date.now();
     const lines = events.map(e => JSON.stringify({ ...e, at })).join('\n') + '\n';
+    const waiting = this.open.get(id);
+    const queued = this.queues.get(id);
+    if (waiting && queued) {
+      waiting.text += lines;
+      return queued;
+    }
+    const batch = { text: lines };
+    this.open.set(id, batch);
     return this.enqueue(id, async () => {
+      if (this.open.get(id) === batch) this.open.delete(id);
       await fs.mkdir(this.dir, { recursive: true });
-      await fs.appendFile(this.file(id), lines, 'utf8');
+      await fs.appendFile(this.file(id), batch.text, 'utf8');
     });
   }
 
@@ -126,6 +137,7 @@ export class HistoryStore {
       JSON.stringify({ t: 'create', id: c.id, title: c.title, createdAt: c.createdAt, at: c.createdAt }),
       ...c.messages.map(m => JSON.stringify({ t: 'message', message: m, at: c.updatedAt })),
     ];
+    this.open.delete(c.id); // appends after this rewrite must land after it
     return this.enqueue(c.id, () => this.writeAtomic(c.id, lines.join('\n') + '\n'));
   }
 
@@ -138,6 +150,7 @@ export class HistoryStore {
   }
 
   delete(id: string): Promise<void> {
+    this.open.delete(id);
     return this.enqueue(id, () => fs.rm(this.file(id), { force: true }));
   }
 

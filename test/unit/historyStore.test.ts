@@ -84,6 +84,18 @@ suite('history store', () => {
     assert.throws(() => (s as unknown as { file(id: string): string }).file('../escape'));
   });
 
+  test('appends queued around a rewrite are neither lost nor doubled', async () => {
+    const s = store();
+    void s.append('c-7', [{ t: 'create', id: 'c-7', title: 'T', createdAt: 1 }, { t: 'message', message: q }, { t: 'message', message: a }]);
+    void s.append('c-7', [{ t: 'append', id: 'm-2', text: 'one ' }]);
+    // The state the rewrite captures already holds "one "; the append queued before it must not add it twice.
+    void s.rewrite({ id: 'c-7', title: 'T', createdAt: 1, updatedAt: 2, messages: [q, { ...a, text: 'one ' }] });
+    void s.append('c-7', [{ t: 'append', id: 'm-2', text: 'two' }]);
+    await s.flush();
+    const r = replay('c-7', fs.readFileSync(path.join(dir, 'c-7.jsonl'), 'utf8'), 0);
+    assert.strictEqual(r.conversation.messages[1].text, 'one two');
+  });
+
   test('writes to one conversation stay in order under concurrency', async () => {
     const s = store();
     await s.append('c-6', [{ t: 'message', message: q }, { t: 'message', message: a }]);
