@@ -21,14 +21,31 @@ function trimSelection(doc: vscode.TextDocument, range: vscode.Range): vscode.Ra
   return range;
 }
 
-function smallestContaining(symbols: vscode.DocumentSymbol[], pos: vscode.Position): vscode.DocumentSymbol | undefined {
-  for (const s of symbols) {
-    if (!s.range.contains(pos)) continue;
-    const inner = smallestContaining(s.children ?? [], pos);
-    if (inner) return inner;
-    if (SYMBOL_KINDS.has(s.kind)) return s;
+/** The whole lines from startLine to endLine (0-based). */
+export function wholeLines(doc: vscode.TextDocument, startLine: number, endLine: number): vscode.Range {
+  return new vscode.Range(startLine, 0, endLine, doc.lineAt(endLine).text.length);
+}
+
+/** The innermost symbol of one of `kinds` containing `target`; undefined without a symbol provider (bounded wait). */
+export async function enclosingSymbol(uri: vscode.Uri, target: vscode.Range | vscode.Position, kinds: ReadonlySet<vscode.SymbolKind>): Promise<vscode.DocumentSymbol | undefined> {
+  let symbols: vscode.DocumentSymbol[] | undefined;
+  try {
+    symbols = await Promise.race([
+      vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', uri),
+      new Promise<undefined>(r => setTimeout(() => r(undefined), 1500)),
+    ]);
+  } catch {
+    return undefined; // no symbol provider for this language
   }
-  return undefined;
+  const inner = (list: readonly vscode.DocumentSymbol[]): vscode.DocumentSymbol | undefined => {
+    for (const s of list) {
+      // Providers may answer with SymbolInformation (no children, no range of their own): not usable here.
+      if (!('children' in s) || !s.range.contains(target)) continue;
+      return inner(s.children) ?? (kinds.has(s.kind) ? s : undefined);
+    }
+    return undefined;
+  };
+  return inner(symbols ?? []);
 }
 
 /** The range a code command works on, and how it was chosen (so the user can be shown). */
@@ -36,16 +53,8 @@ export async function targetRange(editor: vscode.TextEditor): Promise<{ range: v
   const doc = editor.document;
   if (!editor.selection.isEmpty) return { range: trimSelection(doc, editor.selection), kind: 'selection' };
   const pos = editor.selection.active;
-  try {
-    const symbols = await Promise.race([
-      vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri),
-      new Promise<undefined>(r => setTimeout(() => r(undefined), 1500)),
-    ]);
-    const s = symbols && smallestContaining(symbols.filter(x => 'children' in x), pos);
-    if (s) return { range: new vscode.Range(doc.lineAt(s.range.start.line).range.start, doc.lineAt(s.range.end.line).range.end), kind: 'symbol' };
-  } catch {
-    // No symbol provider for this language: the current line.
-  }
+  const s = await enclosingSymbol(doc.uri, pos, SYMBOL_KINDS);
+  if (s) return { range: wholeLines(doc, s.range.start.line, s.range.end.line), kind: 'symbol' };
   return { range: doc.lineAt(pos.line).range, kind: 'line' };
 }
 

@@ -3,6 +3,9 @@
 // range and the diagnostic when it runs.
 import * as vscode from 'vscode';
 import { Commands, SETTINGS_SECTION } from './ids';
+import { enclosingSymbol, wholeLines } from './editorContext';
+
+const FUNCTION_KINDS: ReadonlySet<vscode.SymbolKind> = new Set([vscode.SymbolKind.Function, vscode.SymbolKind.Method]);
 
 export class FixCodeActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
@@ -40,24 +43,9 @@ export async function fixRangeFor(uri: vscode.Uri, line: number, character: numb
   const r = current?.range ?? at;
   const first = Math.min(r.start.line, doc.lineCount - 1);
   const last = Math.min(r.end.line, doc.lineCount - 1);
-  let range = new vscode.Range(first, 0, last, doc.lineAt(last).text.length);
-  try {
-    const symbols = await Promise.race([
-      vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', uri),
-      new Promise<undefined>(res => setTimeout(() => res(undefined), 1500)),
-    ]);
-    const inner = (list: vscode.DocumentSymbol[] | undefined): vscode.DocumentSymbol | undefined => {
-      for (const s of list ?? []) {
-        if (!('children' in s) || !s.range.contains(range)) continue;
-        return inner(s.children) ?? (s.kind === vscode.SymbolKind.Function || s.kind === vscode.SymbolKind.Method ? s : undefined);
-      }
-      return undefined;
-    };
-    const s = inner(symbols);
-    // A whole function is worth the context; a whole class or file is not.
-    if (s && s.range.end.line - s.range.start.line <= 80) range = new vscode.Range(s.range.start.line, 0, s.range.end.line, doc.lineAt(s.range.end.line).text.length);
-  } catch {
-    // No symbols: the diagnostic's lines.
-  }
-  return range;
+  const lines = wholeLines(doc, first, last);
+  const s = await enclosingSymbol(uri, lines, FUNCTION_KINDS);
+  // A whole function is worth the context; a whole class or file is not.
+  return s && s.range.end.line - s.range.start.line <= 80 ? wholeLines(doc, s.range.start.line, s.range.end.line) : lines;
 }
+
