@@ -33,6 +33,14 @@ export class ChatView {
   /** Answers with appended text not yet drawn, drawn together on the next animation frame. */
   private readonly pending = new Set<MessageView>();
   private frameRequested = false;
+  /**
+   * Whether the view sticks to the end of the conversation as it grows: true until the user scrolls away
+   * from the end, true again when they scroll back. Kept up to date by scroll events, so drawing a frame
+   * never has to read the layout (which would force the browser to compute it twice per frame).
+   */
+  private following = true;
+  /** Where the last scroll to the end put the view. */
+  private autoScrollTop = 0;
 
   constructor(root: HTMLElement, private readonly post: (message: WebviewMessage) => void) {
     this.list.id = 'messages';
@@ -63,6 +71,19 @@ export class ChatView {
       selectModel: () => this.post({ type: 'setup', step: 'selectModel' }),
     });
 
+    this.scroller.addEventListener('scroll', () => {
+      // Our own scroll to the end (or anything below it) keeps following even if the content grew since;
+      // only a scroll up, or back down to the end, changes it.
+      if (this.following && this.scroller.scrollTop >= this.autoScrollTop - 1) return;
+      this.following = this.atEnd();
+    }, { passive: true });
+    // Sizes are delivered after layout and before paint, so sticking to the end costs no extra layout
+    // and the new text is painted already scrolled into view.
+    const stick = new ResizeObserver(() => {
+      if (this.following) this.scrollToEnd();
+    });
+    stick.observe(this.list);
+    stick.observe(this.scroller);
     this.scroller.append(this.empty, this.list);
     root.replaceChildren(this.header.element, this.scroller, this.announcer, this.composer.element);
     root.classList.add('chat');
@@ -96,10 +117,11 @@ export class ChatView {
   }
 
   private showState(state: ViewState): void {
-    const follow = this.isFollowing();
     const conversation = state.conversation;
     if (conversation.id !== this.conversationId) {
       this.conversationId = conversation.id;
+      // Another conversation opens at its end.
+      this.following = true;
       for (const view of this.views.values()) view.dispose();
       this.views.clear();
       this.pending.clear();
@@ -134,7 +156,6 @@ export class ChatView {
     this.setup = state.setup;
     this.updateEmpty();
     this.afterUpdate();
-    if (follow) this.scrollToEnd();
   }
 
   /** Marks the last answer (Regenerate) and collapses long finished messages: all reads, then all writes. */
@@ -173,15 +194,12 @@ export class ChatView {
 
   private drawFrame(): void {
     this.frameRequested = false;
-    const follow = this.isFollowing();
     for (const view of this.pending) view.flush();
     this.pending.clear();
-    if (follow) this.scrollToEnd();
   }
 
   private updateMessage(conversationId: string, message: ChatMessage): void {
     if (conversationId !== this.conversationId) return;
-    const follow = this.isFollowing();
     const view = this.views.get(message.id);
     if (view && view.role === message.role) {
       const wasStreaming = view.streaming;
@@ -201,7 +219,6 @@ export class ChatView {
     }
     this.updateEmpty();
     this.afterUpdate();
-    if (follow) this.scrollToEnd();
   }
 
   private createView(message: ChatMessage): MessageView {
@@ -278,12 +295,13 @@ export class ChatView {
     this.setupCard.replaceChildren(element('p', 'setup-title', title), element('p', 'setup-detail', setup.detail), actions);
   }
 
-  private isFollowing(): boolean {
+  private atEnd(): boolean {
     const s = this.scroller;
     return s.scrollHeight - s.scrollTop - s.clientHeight <= FOLLOW_SLACK;
   }
 
   private scrollToEnd(): void {
     this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.autoScrollTop = this.scroller.scrollTop;
   }
 }

@@ -117,5 +117,58 @@ export function renderMarkdown(src: string, open = false): string {
   return md.render(src, open ? { [OPEN_LINES]: src.split(/\r\n?|\n/) } : {});
 }
 
+/**
+ * A streaming tail that ends inside an unclosed top-level fence: until a closing line arrives, appended
+ * text only extends that fence's code, shown as plain text (see OpenFence.codeFor), so the view can
+ * update the code's text without parsing and rendering the tail again.
+ */
+export interface OpenFence {
+  /** Offset in the tail where the code starts (after the opening line and its newline). */
+  readonly contentStart: number;
+  /** Matches a line that would close the fence. */
+  readonly closing: RegExp;
+}
+
+export interface RenderedTail {
+  readonly html: string;
+  readonly openFence?: OpenFence;
+}
+
+/** renderMarkdown(src, true), plus the fence the tail ends in when the fast path above applies. */
+export function renderOpenTail(src: string): RenderedTail {
+  const lines = src.split(/\r\n?|\n/);
+  const env = { [OPEN_LINES]: lines };
+  const tokens = md.parse(src, env);
+  const html = md.renderer.render(tokens, md.options, env);
+  return { html, openFence: trailingOpenFence(src, tokens, lines) };
+}
+
+function trailingOpenFence(src: string, tokens: readonly Token[], lines: readonly string[]): OpenFence | undefined {
+  const last = tokens[tokens.length - 1];
+  // Only a fence at the top level whose opening line starts in column 0: inside a list item or a quote,
+  // or indented, each code line loses a prefix, so the code is not the source text as it stands.
+  // markdown-it replaces NUL and normalises line breaks: the code would differ from the source there.
+  if (!last || last.type !== 'fence' || last.level !== 0 || !last.map || /[\r\0]/.test(src)) return undefined;
+  const open = last.map[0];
+  if (!lines[open].startsWith(last.markup) || isClosedFence(last, lines)) return undefined;
+  let contentStart = 0;
+  for (let i = 0; i <= open; i++) contentStart += lines[i].length + 1;
+  // The opening line is not complete yet: its info string (the language) may still grow.
+  if (contentStart > src.length) return undefined;
+  const char = last.markup[0] === '~' ? '~' : '`';
+  return { contentStart, closing: new RegExp(`^ {0,3}${char}{${last.markup.length},}[ \\t]*$`, 'm') };
+}
+
+/**
+ * The code an open fence shows for a tail that extends the one it was found in, or undefined when the
+ * extension could close the fence or otherwise change how the tail renders.
+ */
+export function openFenceCode(fence: OpenFence, tail: string): string | undefined {
+  if (/[\r\0]/.test(tail)) return undefined;
+  const code = tail.slice(fence.contentStart);
+  if (fence.closing.test(code)) return undefined;
+  return withoutFinalNewline(code);
+}
+
 /** The parser the block splitter consults; it must be the one renderMarkdown uses. */
 export const blockParser: BlockParser = { parse: (src, env) => md.parse(src, env) };

@@ -2,17 +2,35 @@
 // (blocks.ts) are rendered once and their nodes stay in place; only the open tail is rebuilt. Because a
 // finished block renders the same alone as inside the whole answer, the final DOM equals a one-shot
 // render of the full text.
+//
+// Finished blocks are grouped into chunks of about CHUNK_CHARS characters, each a `div.md-chunk` that the
+// browser skips (no style, layout or paint: content-visibility in chat.css) while it is off screen. That
+// keeps a frame's work proportional to what is visible, not to the length of the answer. The grouping
+// depends only on the sequence of blocks, which is the same streamed or rendered at once, so the DOM is too.
 
 import { splitBlocks } from './blocks';
 import { addCodeToolbars } from './codeBlocks';
 import { element } from './dom';
-import { blockParser, renderMarkdown } from './markdown';
+import { blockParser, openFenceCode, renderMarkdown, renderOpenTail, type OpenFence } from './markdown';
 import { sanitizeToFragment } from './sanitize';
 
-function renderNodes(src: string, open: boolean): DocumentFragment {
-  const fragment = sanitizeToFragment(renderMarkdown(src, open));
+/** A chunk takes blocks until it holds at least this many characters of markdown. */
+export const CHUNK_CHARS = 3000;
+
+function toNodes(html: string): DocumentFragment {
+  const fragment = sanitizeToFragment(html);
   addCodeToolbars(fragment, 'answer');
   return fragment;
+}
+
+/** Sets an element's text, appending to its text node when the new text extends the old. */
+function setText(element: Element, text: string): void {
+  const node = element.firstChild;
+  if (node instanceof Text && node === element.lastChild && text.startsWith(node.data)) {
+    if (text.length > node.data.length) node.appendData(text.slice(node.data.length));
+  } else {
+    element.textContent = text;
+  }
 }
 
 export class MarkdownBody {
@@ -21,10 +39,15 @@ export class MarkdownBody {
   private streaming = false;
   /** Length of the text rendered as finished blocks. */
   private finished = 0;
-  /** The tail's top-level nodes, all after the finished blocks' nodes. */
-  private tailNodes: ChildNode[] = [];
-  /** What the tail nodes show, to skip frames where nothing changed. */
-  private renderedTail: { text: string; open: boolean } | undefined;
+  /** The chunk finished blocks go into until it is full, and how many characters it holds. */
+  private chunk: HTMLDivElement | undefined;
+  private chunkChars = 0;
+  /** The open tail while streaming, after every chunk. */
+  private tail: HTMLDivElement | undefined;
+  /** What the tail shows, to skip frames where nothing changed. */
+  private renderedTail: string | undefined;
+  /** The unclosed fence the tail ends in, and its code element: new code only changes that element's text. */
+  private openFence: { fence: OpenFence; code: Element } | undefined;
 
   constructor(text: string, streaming: boolean) {
     this.set(text, streaming);
@@ -40,8 +63,9 @@ export class MarkdownBody {
     if (!text.startsWith(this.text.slice(0, this.finished))) {
       this.element.replaceChildren();
       this.finished = 0;
-      this.tailNodes = [];
-      this.renderedTail = undefined;
+      this.chunk = undefined;
+      this.chunkChars = 0;
+      this.dropTail();
     }
     this.text = text;
     this.streaming = streaming;
@@ -49,25 +73,65 @@ export class MarkdownBody {
   }
 
   render(): void {
-    let rest = this.text.slice(this.finished);
-    if (this.streaming) {
-      const { blocks, tail } = splitBlocks(rest, blockParser);
-      if (blocks.length > 0) {
-        const done = blocks.join('');
-        this.element.insertBefore(renderNodes(done, false), this.tailNodes[0] ?? null);
-        this.finished += done.length;
-        rest = tail;
+    const rest = this.text.slice(this.finished);
+    if (rest === '' && !this.streaming) {
+      this.dropTail();
+      return;
+    }
+    if (this.streaming && rest === this.renderedTail) return;
+    // Code streaming into an open fence: no block can finish and nothing but the code's text changes.
+    if (this.streaming && this.openFence && this.renderedTail !== undefined && rest.startsWith(this.renderedTail)) {
+      const code = openFenceCode(this.openFence.fence, rest);
+      if (code !== undefined) {
+        setText(this.openFence.code, code);
+        this.renderedTail = rest;
+        return;
       }
     }
-    this.renderTail(rest, this.streaming);
+    const { blocks, tail } = splitBlocks(rest, blockParser);
+    // A finished answer has no open tail: what is left is its last block.
+    if (!this.streaming && tail !== '') blocks.push(tail);
+    this.addFinished(blocks);
+    if (this.streaming) this.renderTail(tail);
+    else this.dropTail();
   }
 
-  private renderTail(text: string, open: boolean): void {
-    if (this.renderedTail?.text === text && this.renderedTail.open === open) return;
-    for (const node of this.tailNodes) node.remove();
-    const fragment = renderNodes(text, open);
-    this.tailNodes = Array.from(fragment.childNodes);
-    this.element.append(fragment);
-    this.renderedTail = { text, open };
+  /** Renders finished blocks into chunks, one render per chunk they fill. */
+  private addFinished(blocks: readonly string[]): void {
+    let i = 0;
+    while (i < blocks.length) {
+      if (!this.chunk || this.chunkChars >= CHUNK_CHARS) {
+        this.chunk = element('div', 'md-chunk');
+        this.chunkChars = 0;
+        this.element.insertBefore(this.chunk, this.tail ?? null);
+      }
+      let src = '';
+      while (i < blocks.length && this.chunkChars < CHUNK_CHARS) {
+        src += blocks[i++];
+        this.chunkChars += blocks[i - 1].length;
+      }
+      this.chunk.append(toNodes(renderMarkdown(src)));
+      this.finished += src.length;
+    }
+  }
+
+  private renderTail(text: string): void {
+    if (this.renderedTail === text) return;
+    if (!this.tail) {
+      this.tail = element('div', 'md-tail');
+      this.element.append(this.tail);
+    }
+    const { html, openFence } = renderOpenTail(text);
+    this.tail.replaceChildren(toNodes(html));
+    this.renderedTail = text;
+    const code = openFence && this.tail.lastElementChild?.matches('.code-block') ? this.tail.lastElementChild.querySelector('pre > code') : null;
+    this.openFence = openFence && code ? { fence: openFence, code } : undefined;
+  }
+
+  private dropTail(): void {
+    this.tail?.remove();
+    this.tail = undefined;
+    this.renderedTail = undefined;
+    this.openFence = undefined;
   }
 }

@@ -617,4 +617,4 @@ async function run(ctx) {
   return { rows, data };
 }
 
-module.exports = { run, fitLine };
+module.exports = { run, fitLine, internals: { startServer, openView, measured, stateMessage, QUESTION, deltaTimes, longConversation, metrics, mainThreadMs } };

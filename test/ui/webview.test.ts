@@ -138,6 +138,13 @@ const REPLIES: readonly string[] = [
   `Stopped in the middle of a fence:\n\n${fence}go\nfunc main() {\n\n\tfmt.Println("hi")\n`,
 ];
 
+/** Replies for the streamed-equals-one-shot test: the above, one long enough for several chunks, one with CRLF. */
+const STREAMED: readonly string[] = [
+  ...REPLIES,
+  Array.from({ length: 8 }, (_, i) => `# Part ${i + 1}\n\n${REPLIES.join('\n\n')}`).join('\n\n'),
+  REPLIES[0].replace(/\n/g, '\r\n'),
+];
+
 /** Splits text into appends of 1, 3 and 17 characters and whole lines, in turn. */
 function chunk(text: string): string[] {
   const chunks: string[] = [];
@@ -366,8 +373,9 @@ suite('Chat webview in Chromium', function () {
   });
 
   test('a streamed answer ends with exactly the DOM of a one-shot render', async () => {
-    for (let r = 0; r < REPLIES.length; r++) {
-      const text = REPLIES[r];
+    let chunked = 0;
+    for (let r = 0; r < STREAMED.length; r++) {
+      const text = STREAMED[r];
       const conversation = `c-stream-${r}`;
       await view.send(state(conversation, [user(`q${r}`, 'Explain'), assistant(`s${r}`, '', { streaming: true })], true));
       const chunks = chunk(text);
@@ -380,33 +388,46 @@ suite('Chat webview in Chromium', function () {
       const oneShot = await view.bodyHtml(`o${r}`);
       assert.strictEqual(streamed, oneShot, `reply ${r}`);
       assert.ok(oneShot.length > text.length / 2, `reply ${r} rendered`);
+      chunked = Math.max(chunked, await page.locator(`.message[data-id="o${r}"] .md-chunk`).count());
     }
+    assert.ok(chunked >= 3, `the long reply is in several chunks (${chunked})`);
   });
 
-  test('a finished block keeps its DOM node while later text streams in', async () => {
+  test('a finished block keeps its DOM node while later text streams in; code streams into its element', async () => {
     const conversation = 'c-keep';
+    type Doc = { document: { querySelector(s: string): Record<string, unknown> | null } };
+    const mark = (pairs: [string, string][]) => page.evaluate(list => {
+      const doc = (globalThis as unknown as Doc).document;
+      for (const [selector, name] of list) {
+        const node = doc.querySelector(selector);
+        if (!node) throw new Error(`missing: ${selector}`);
+        node.__marker = name;
+      }
+    }, pairs);
+    const marks = (selectors: string[]) => page.evaluate(list => {
+      const doc = (globalThis as unknown as Doc).document;
+      return list.map(selector => doc.querySelector(selector)?.__marker);
+    }, selectors);
+    const body = '.message[data-id="k1"] .message-body';
     await view.send(state(conversation, [assistant('k1', '', { streaming: true })], true));
     await view.stream(conversation, 'k1', ['# Title\n\nFirst para', 'graph.\n\nSec'], [0, 1]);
-    await page.evaluate(() => {
-      const doc = (globalThis as unknown as { document: { querySelector(s: string): Record<string, unknown> | null } }).document;
-      const first = doc.querySelector('.message[data-id="k1"] .message-body > h1');
-      const second = doc.querySelector('.message[data-id="k1"] .message-body > p');
-      if (!first || !second) throw new Error('blocks missing');
-      first.__marker = 'h1';
-      second.__marker = 'p';
-    });
-    await view.stream(conversation, 'k1', ['ond paragraph.\n\n', '```js\nlet a = 1;\n\nlet b', ' = 2;\n```\n\n- x\n'], [0, 1, 2]);
-    await view.send({ type: 'messageUpdated', conversationId: conversation, message: assistant('k1', '# Title\n\nFirst paragraph.\n\nSecond paragraph.\n\n```js\nlet a = 1;\n\nlet b = 2;\n```\n\n- x\n') });
-    const markers = await page.evaluate(() => {
-      const doc = (globalThis as unknown as { document: { querySelector(s: string): Record<string, unknown> | null } }).document;
-      return [
-        doc.querySelector('.message[data-id="k1"] .message-body > h1')?.__marker,
-        doc.querySelector('.message[data-id="k1"] .message-body > p')?.__marker,
-      ];
-    });
-    assert.deepStrictEqual(markers, ['h1', 'p']);
-    assert.strictEqual(await page.locator('.message[data-id="k1"] .message-body > p').count(), 2);
-    assert.strictEqual(await page.locator('.message[data-id="k1"] code.language-javascript .hljs-keyword').count(), 2);
+    await mark([[`${body} > .md-chunk > h1`, 'h1'], [`${body} > .md-chunk > p`, 'p']]);
+    await view.stream(conversation, 'k1', ['ond paragraph.\n\n', '```js\nlet a = 1;\n\nlet b'], [0, 1]);
+    // An open fence: later code only extends its text, in the same element, unhighlighted until it closes.
+    await mark([[`${body} > .md-tail code`, 'code']]);
+    await view.stream(conversation, 'k1', [' = 2;\n', '  ``', 'x\n'], [0, 1, 2]);
+    assert.deepStrictEqual(await marks([`${body} > .md-tail code`]), ['code']);
+    assert.strictEqual(await page.locator(`${body} > .md-tail code`).textContent(), 'let a = 1;\n\nlet b = 2;\n  ``x');
+    assert.strictEqual(await page.locator(`${body} > .md-tail code .hljs-keyword`).count(), 0);
+    await view.stream(conversation, 'k1', ['\n```\n\n- x\n'], [0]);
+    assert.strictEqual(await page.locator(`${body} code.language-javascript .hljs-keyword`).count(), 2);
+    const text = '# Title\n\nFirst paragraph.\n\nSecond paragraph.\n\n```js\nlet a = 1;\n\nlet b = 2;\n  ``x\n```\n\n- x\n';
+    await view.send({ type: 'messageUpdated', conversationId: conversation, message: assistant('k1', text) });
+    assert.deepStrictEqual(await marks([`${body} > .md-chunk > h1`, `${body} > .md-chunk > p`]), ['h1', 'p']);
+    assert.strictEqual(await page.locator(`${body} > .md-chunk > p`).count(), 2);
+    assert.strictEqual(await page.locator(`${body} > .md-tail`).count(), 0);
+    assert.strictEqual(await page.locator(`${body} code.language-javascript .hljs-keyword`).count(), 2);
+    assert.strictEqual(await page.locator(`${body} code.language-javascript`).textContent(), 'let a = 1;\n\nlet b = 2;\n  ``x');
   });
 
   test('a repeated state keeps existing message elements; malformed host data is skipped', async () => {
@@ -453,6 +474,38 @@ suite('Chat webview in Chromium', function () {
     await page.locator('#conversations').click();
     assert.deepStrictEqual(await page.locator('.conversation-name').allTextContents(), ['Good']);
     await page.keyboard.press('Escape');
+  });
+
+  test('a streaming answer keeps the view at its end until the user scrolls up, and again once back at the end', async () => {
+    const conversation = 'c-follow';
+    const scroller = page.locator('.conversation');
+    const position = () => scroller.evaluate(e => ({ top: e.scrollTop, gap: e.scrollHeight - e.scrollTop - e.clientHeight }));
+    await view.send(state(conversation, [user('f-q', 'Long answer please'), assistant('f-a', '', { streaming: true })], true));
+    const paragraph = (i: number) => `Paragraph ${i}: ${'words that wrap over several lines of the narrow view '.repeat(4)}\n\n`;
+    await view.stream(conversation, 'f-a', Array.from({ length: 30 }, (_, i) => paragraph(i)), [9, 19, 29]);
+    let p = await position();
+    assert.ok(p.top > 500 && p.gap <= 2, `followed the answer to its end: ${JSON.stringify(p)}`);
+
+    // Scrolled up: new text arrives below and the view stays where the user put it.
+    await scroller.evaluate(e => { e.scrollTop = 100; });
+    await page.waitForTimeout(50);
+    await view.stream(conversation, 'f-a', Array.from({ length: 10 }, (_, i) => paragraph(30 + i)), [9]);
+    p = await position();
+    assert.strictEqual(p.top, 100);
+    assert.ok(p.gap > 500, `the answer grew below: ${JSON.stringify(p)}`);
+
+    // Back at the end: following again, also when the answer finishes.
+    await scroller.evaluate(e => { e.scrollTop = e.scrollHeight; });
+    await page.waitForTimeout(50);
+    const rest = Array.from({ length: 10 }, (_, i) => paragraph(40 + i));
+    await view.stream(conversation, 'f-a', rest, [9]);
+    p = await position();
+    assert.ok(p.gap <= 2, `followed again: ${JSON.stringify(p)}`);
+    const text = Array.from({ length: 50 }, (_, i) => paragraph(i)).join('') + '```js\nlet done = true;\n```\n';
+    await view.send({ type: 'messageUpdated', conversationId: conversation, message: assistant('f-a', text, { usage: { promptTokens: 10, completionTokens: 900, estimated: false } }) });
+    await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))));
+    p = await position();
+    assert.ok(p.gap <= 2, `still at the end after the answer finished: ${JSON.stringify(p)}`);
   });
 
   test('while streaming: typing indicator, busy state, Stop posts stop; then "Answer finished"', async () => {
