@@ -9,10 +9,13 @@ import { ConversationBar } from './conversationBar';
 import { button, element, flashText } from './dom';
 import { toChatMessage, toChips, toViewState } from './hostData';
 import { MessageView } from './messageView';
+import { RenderQueue } from './renderQueue';
 import { strings } from './strings';
 
 /** How close to the bottom (px) still counts as following the answer. */
 const FOLLOW_SLACK = 48;
+/** How much markdown at the end of a conversation renders with it; the rest follows (renderQueue.ts). */
+const RENDER_AT_ONCE_CHARS = 8000;
 
 export class ChatView {
   private readonly scroller: HTMLDivElement = element('div', 'conversation');
@@ -30,6 +33,7 @@ export class ChatView {
   private conversationId: string | undefined;
   private streaming = false;
   private readonly views = new Map<string, MessageView>();
+  private readonly queue: RenderQueue;
   /** Answers with appended text not yet drawn, drawn together on the next animation frame. */
   private readonly pending = new Set<MessageView>();
   private frameRequested = false;
@@ -71,6 +75,7 @@ export class ChatView {
       selectModel: () => this.post({ type: 'setup', step: 'selectModel' }),
     });
 
+    this.queue = new RenderQueue(this.scroller);
     this.scroller.addEventListener('scroll', () => {
       // Our own scroll to the end (or anything below it) keeps following even if the content grew since;
       // only a scroll up, or back down to the end, changes it.
@@ -146,6 +151,7 @@ export class ChatView {
     for (const [id, view] of next) this.views.set(id, view);
     for (const view of this.pending) if (!next.has(view.id)) this.pending.delete(view);
     this.placeInOrder(nodes);
+    this.queue.renderNewest(RENDER_AT_ONCE_CHARS);
 
     this.streaming = state.streaming;
     this.composer.setStreaming(this.streaming);
@@ -208,9 +214,14 @@ export class ChatView {
       this.noteFinished(wasStreaming, message);
     } else {
       const created = this.createView(message);
-      if (view) view.element.replaceWith(created.element);
-      else this.list.append(created.element);
+      if (view) {
+        view.dispose();
+        view.element.replaceWith(created.element);
+      } else {
+        this.list.append(created.element);
+      }
       this.views.set(message.id, created);
+      this.queue.renderNewest(RENDER_AT_ONCE_CHARS);
     }
     // The host may end the stream with this message alone; Stop must not outlive the last streaming answer.
     if (this.streaming && !message.streaming && ![...this.views.values()].some(v => v.streaming)) {
@@ -222,7 +233,7 @@ export class ChatView {
   }
 
   private createView(message: ChatMessage): MessageView {
-    return new MessageView(message, this.post);
+    return new MessageView(message, this.post, this.queue);
   }
 
   private noteFinished(wasStreaming: boolean, message: ChatMessage): void {

@@ -12,6 +12,7 @@ import { splitBlocks } from './blocks';
 import { addCodeToolbars } from './codeBlocks';
 import { element } from './dom';
 import { blockParser, openFenceCode, renderMarkdown, renderOpenTail, type OpenFence } from './markdown';
+import type { RenderItem, RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
 
 /** A chunk takes blocks until it holds at least this many characters of markdown. */
@@ -49,8 +50,48 @@ export class MarkdownBody {
   /** The unclosed fence the tail ends in, and its code element: new code only changes that element's text. */
   private openFence: { fence: OpenFence; code: Element } | undefined;
 
-  constructor(text: string, streaming: boolean) {
-    this.set(text, streaming);
+  /** Items this body has queued and not yet rendered. */
+  private queued: RenderItem[] = [];
+
+  /**
+   * With a queue, a finished answer is rendered when the queue gets to it (renderQueue.ts); the DOM it
+   * ends with is the same.
+   */
+  constructor(text: string, streaming: boolean, private readonly queue?: RenderQueue) {
+    if (queue && !streaming && text !== '') {
+      this.text = text;
+      this.enqueue(this.element, text.length, false, () => this.renderFinishedLater());
+    } else {
+      this.set(text, streaming);
+    }
+  }
+
+  /** Drops what is still queued: the message is gone. */
+  dispose(): void {
+    for (const item of this.queued) item.cancelled = true;
+    this.queued = [];
+  }
+
+  private enqueue(element: HTMLElement, chars: number, shows: boolean, render: () => void): void {
+    const item: RenderItem = {
+      element,
+      chars,
+      shows,
+      cancelled: false,
+      render: () => {
+        this.queued = this.queued.filter(i => i !== item);
+        render();
+      },
+    };
+    this.queued.push(item);
+    this.queue?.add(item);
+  }
+
+  /** A queued finished answer: its chunks, each queued in turn. */
+  private renderFinishedLater(): void {
+    const { blocks, tail } = splitBlocks(this.text, blockParser);
+    if (tail !== '') blocks.push(tail);
+    this.addFinished(blocks, true);
   }
 
   /** Adds streamed text; the DOM follows on the next render(). */
@@ -60,6 +101,13 @@ export class MarkdownBody {
 
   /** Replaces the text and renders now, keeping finished blocks the new text still starts with. */
   set(text: string, streaming: boolean): void {
+    if (this.queued.length > 0) {
+      if (text === this.text && !streaming) return;
+      // Changed before the queue got to it: render now, from scratch.
+      this.dispose();
+      this.finished = 0;
+      this.text = '';
+    }
     if (!text.startsWith(this.text.slice(0, this.finished))) {
       this.element.replaceChildren();
       this.finished = 0;
@@ -96,8 +144,8 @@ export class MarkdownBody {
     else this.dropTail();
   }
 
-  /** Renders finished blocks into chunks, one render per chunk they fill. */
-  private addFinished(blocks: readonly string[]): void {
+  /** Renders finished blocks into chunks, one render per chunk they fill; `later` queues each chunk's. */
+  private addFinished(blocks: readonly string[], later = false): void {
     let i = 0;
     while (i < blocks.length) {
       if (!this.chunk || this.chunkChars >= CHUNK_CHARS) {
@@ -110,7 +158,9 @@ export class MarkdownBody {
         src += blocks[i++];
         this.chunkChars += blocks[i - 1].length;
       }
-      this.chunk.append(toNodes(renderMarkdown(src)));
+      const chunk = this.chunk;
+      if (later) this.enqueue(chunk, src.length, true, () => chunk.append(toNodes(renderMarkdown(src))));
+      else chunk.append(toNodes(renderMarkdown(src)));
       this.finished += src.length;
     }
   }

@@ -9,6 +9,7 @@ import { trimQuestion } from './composer';
 import { button, element, flashText } from './dom';
 import { codeBlockHtml } from './markdown';
 import { MarkdownBody } from './markdownBody';
+import type { RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
 import { strings } from './strings';
 
@@ -59,6 +60,8 @@ export class MessageView {
   constructor(
     message: ChatMessage,
     private readonly post: (message: WebviewMessage) => void,
+    /** Where a finished answer's rendering waits its turn; without one it renders at once. */
+    private readonly queue?: RenderQueue,
   ) {
     this.message = { ...message };
     this.element = element('div', `message ${message.role}`);
@@ -150,7 +153,8 @@ export class MessageView {
       this.element.append(this.text);
       if (message.context) this.element.append(contextCode(message.context));
     } else {
-      this.markdown = new MarkdownBody(message.text, message.streaming);
+      this.markdown?.dispose();
+      this.markdown = new MarkdownBody(message.text, message.streaming, this.queue);
       this.element.append(this.notices, this.markdown.element);
     }
     this.element.append(this.showMore, this.status, this.actions);
@@ -334,5 +338,6 @@ export class MessageView {
   /** Called when the view is dropped, so no countdown keeps running for a message no longer shown. */
   dispose(): void {
     this.stopCountdown();
+    this.markdown?.dispose();
   }
 }

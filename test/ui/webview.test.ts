@@ -508,6 +508,31 @@ suite('Chat webview in Chromium', function () {
     assert.ok(p.gap <= 2, `still at the end after the answer finished: ${JSON.stringify(p)}`);
   });
 
+  test('a long conversation opens at its end at once; earlier answers render when idle or when scrolled to', async () => {
+    const conversation = 'c-history';
+    const answer = (i: number) => `## Answer ${i}\n\n${'Some explanation that goes on for a while. '.repeat(30)}\n\n\`\`\`ts\nconst value${i} = ${i};\n\`\`\`\n`;
+    const messages: ChatMessage[] = [];
+    for (let i = 0; i < 60; i++) messages.push(user(`h-q${i}`, `Question ${i}`), assistant(`h-a${i}`, answer(i)));
+    const pendingIn = (id: string) => page.locator(`.message[data-id="${id}"] .md-pending`).count();
+    await view.send(state(conversation, messages));
+    // The end of the conversation is rendered with the state; the beginning is not yet.
+    assert.strictEqual(await pendingIn('h-a59'), 0);
+    assert.strictEqual(await page.locator('.message[data-id="h-a59"] h2').textContent(), 'Answer 59');
+    assert.ok((await pendingIn('h-a0')) > 0, 'the first answer waits');
+    // Scrolled to the top, the first answer renders on the next frames.
+    await page.locator('.conversation').evaluate(e => { e.scrollTop = 0; });
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document
+      .querySelector('.message[data-id="h-a0"] h2')?.textContent === 'Answer 0', null, { timeout: 2000 });
+    // The rest renders in idle time, each answer exactly as it would at once.
+    await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.md-pending'), null, { timeout: 10_000 });
+    assert.strictEqual(await page.locator('.message.assistant .message-body h2').count(), 60);
+    assert.strictEqual(await page.locator('.message.assistant code.language-typescript').count(), 60);
+    assert.strictEqual(await page.locator('.message[data-id="h-a30"] .message-body [style]').count(), 0);
+    const html30 = await view.bodyHtml('h-a30');
+    await view.send(state('c-history-one', [assistant('h-one', answer(30))]));
+    assert.strictEqual(await view.bodyHtml('h-one'), html30);
+  });
+
   test('while streaming: typing indicator, busy state, Stop posts stop; then "Answer finished"', async () => {
     const conversation = 'c-stop';
     await view.send(state(conversation, [user('q', 'Hi'), assistant('r', 'Hel', { streaming: true })], true));

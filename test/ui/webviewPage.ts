@@ -232,7 +232,10 @@ export class WebviewPage {
     });
   }
 
-  bodyHtml(messageId: string): Promise<string> {
-    return this.page.locator(`.message[data-id="${messageId}"] .message-body`).innerHTML();
+  /** The message's rendered markdown, once nothing of it waits in the render queue. */
+  async bodyHtml(messageId: string): Promise<string> {
+    const message = `.message[data-id="${messageId}"]`;
+    await this.page.waitForFunction(m => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(`${m} .md-pending`), message, { timeout: 10_000 });
+    return this.page.locator(`${message} .message-body`).innerHTML();
   }
 }
