@@ -7,6 +7,8 @@
 //                      requires ./llm.js on the first request
 //   dist/llm.js        the openai client and everything behind it
 //   dist/webview.js    the chat view (browser, iife)
+// src/ imports vscode as `import vscode = require('vscode')`: for `import * as vscode` esbuild's interop
+// copies the module's ~190 properties once per importing file, about 0.3 ms each (test/unit/activation).
 'use strict';
 const esbuild = require('esbuild');
 const fs = require('fs');

@@ -3,7 +3,7 @@
 // host code: the first command, the chat view's first resolve or an API call that needs the session
 // requires dist/host.js (src/host/index.ts), which builds everything else and starts reading the history;
 // dist/llm.js waits for the first request.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ConversationState } from './protocol';
 import type { Host } from './host/index';
 import { CHAT_VIEW_ID, Commands } from './host/ids';

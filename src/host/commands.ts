@@ -1,5 +1,5 @@
 // What every command Tandem contributes does, in one place (dist/extension.js registers the ids).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Commands } from './ids';
 import { EditTasks } from './editTasks';
 import { fixRangeFor } from './editorContext';

@@ -1,6 +1,6 @@
 // The code a command is about and what is sent with it: the selection, else the enclosing function or
 // symbol, else the current line; a few lines around it, the problems VS Code reports in it, the imports.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { CodeContext } from '../protocol';
 
 const SURROUNDING_LINES = 3;

@@ -2,7 +2,7 @@
 // on a selection. VS Code asks often, so this is part of the activation bundle and stays cheap: no
 // network, no heavy work. The commands it names run in the host bundle and re-read the range and the
 // diagnostic then (editorContext.fixRangeFor).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Commands, SETTINGS_SECTION } from './ids';
 
 export class FixCodeActionProvider implements vscode.CodeActionProvider {

@@ -2,7 +2,7 @@
 // preview and the commands. dist/extension.js requires it on first use (a command, the chat view, the
 // public API), not at activation. Objects both bundles use (the context, the status bar, the API's event)
 // are made by dist/extension.js and passed in here, so there is one of each.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import * as path from 'path';
 import type { ConversationState } from '../protocol';
 import { Log } from './log';

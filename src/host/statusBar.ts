@@ -1,7 +1,7 @@
 // The status-bar item: which provider and model answer, the session's tokens and cost; a click switches the model.
 // Part of the activation bundle, so it shows at startup from the settings alone; the host, once loaded,
 // hands it the session (follow) and the tooltip gains the session's totals.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Commands, SETTINGS_SECTION } from './ids';
 import { readSettings } from './settings';
 import { formatCost } from '../core/pricing';
