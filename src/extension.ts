@@ -1,19 +1,14 @@
-// Composition root: builds the objects, registers everything, returns the public API. Nothing heavy
-// runs here: the openai client (dist/llm.js) loads on the first request, history loads in the background.
-import * as vscode from 'vscode';
-import * as path from 'path';
+// Activation (dist/extension.js): registers every contributed command, the chat view, the lightbulb and
+// the status-bar item, and returns the public API. It requires no Node built-in and none of Tandem's
+// host code: the first command, the chat view's first resolve or an API call that needs the session
+// requires dist/host.js (src/host/index.ts), which builds everything else and starts reading the history;
+// dist/llm.js waits for the first request.
+import vscode = require('vscode');
 import type { ConversationState } from './protocol';
-import { CHAT_VIEW_ID } from './host/ids';
-import { Log } from './host/log';
-import { KeyStore } from './host/keyStore';
-import { ChatSession } from './host/session';
-import { ChatViewProvider } from './host/chatViewProvider';
-import { offerEnvKeyImport, registerCommands } from './host/commands';
+import type { Host } from './host/index';
+import { CHAT_VIEW_ID, Commands } from './host/ids';
+import { FixCodeActionProvider } from './host/fixCodeActionProvider';
 import { ModelStatusBar } from './host/statusBar';
-import { HistoryStore } from './host/historyStore';
-import { ContextChips } from './host/contextChips';
-import { DiffPreview } from './host/diffPreview';
-import { CodeBlockActions } from './host/codeBlockActions';
 
 /** What other extensions and tests get from `activate()`. Snapshots are copies: changing them changes nothing. */
 export interface TandemApi {
@@ -29,49 +24,40 @@ export interface TandemApi {
   flushHistory(): Promise<void>;
 }
 
+let host: Host | undefined;
+
 export function activate(context: vscode.ExtensionContext): TandemApi {
-  const log = new Log();
-  const keys = new KeyStore(context.secrets, context.globalState);
-  const deps = { keys, log, state: context.globalState } as const;
-  const storage = context.globalStorageUri;
-  const store = storage.scheme === 'file'
-    ? new HistoryStore(path.join(storage.fsPath, 'conversations'), (level, line) => log[level]('history', line))
-    : undefined;
-  if (!store) log.warn('history', `conversations are not kept: storage is at ${storage.toString()}, not on disk`);
-  const session: ChatSession = new ChatSession(
-    keys,
-    log,
-    (provider, origin, messageId) => void offerEnvKeyImport({ ...deps, session }, provider, origin, messageId),
-    store,
-  );
-  const chips = new ContextChips();
-  const diff = new DiffPreview();
-  const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
+  const statusBar = new ModelStatusBar();
+  const conversationsChanged = new vscode.EventEmitter<void>();
+  const load = (): Host => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    host ??= (require('./host.js') as typeof import('./host/index')).startHost({ context, statusBar, conversationsChanged });
+    return host;
+  };
   context.subscriptions.push(
-    log,
-    session,
-    chips,
-    diff,
-    view,
-    new ModelStatusBar(session),
-    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
-    ...registerCommands({ ...deps, session, view, diff }),
+    statusBar,
+    conversationsChanged,
+    ...Object.values(Commands).map(id => vscode.commands.registerCommand(id, (...args: unknown[]) => load().runCommand(id, args))),
+    // The same options as the provider itself had when it was registered directly: none.
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, {
+      resolveWebviewView: (view, resolveContext, token) => load().view.resolveWebviewView(view, resolveContext, token),
+    }),
+    vscode.languages.registerCodeActionsProvider('*', new FixCodeActionProvider(), { providedCodeActionKinds: FixCodeActionProvider.kinds }),
   );
-  flushOnExit = () => session.flushHistory();
-  // Not awaited: activation only registers; the view and the API see the history once it is read.
-  const restored = session.restore();
   return {
-    getConversations: () => session.getConversations(),
-    onDidChangeConversations: session.onDidChange,
-    isChatViewReady: () => view.isReady,
-    whenRestored: () => restored,
-    flushHistory: () => session.flushHistory(),
+    getConversations: () => load().getConversations(),
+    onDidChangeConversations: conversationsChanged.event,
+    // Without the host the view has not been resolved, so it cannot be ready; asking does not load it.
+    isChatViewReady: () => host?.isChatViewReady() ?? false,
+    whenRestored: () => load().whenRestored(),
+    // Without the host nothing has changed, so nothing waits for the disk.
+    flushHistory: () => host?.flushHistory() ?? Promise.resolve(),
   };
 }
 
-let flushOnExit: (() => Promise<void>) | undefined;
-
 /** Everything else is in context.subscriptions; the history gets its last writes onto the disk first. */
 export function deactivate(): Promise<void> | undefined {
-  return flushOnExit?.();
+  const loaded = host;
+  host = undefined;
+  return loaded?.flushHistory();
 }

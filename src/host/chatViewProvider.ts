@@ -1,6 +1,6 @@
 // The sidebar chat: a view of the session. Posts the state when the view is ready or shown again, then
 // deltas; turns the webview's intents (parsed at the boundary) into actions.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import * as crypto from 'crypto';
 import { parseWebviewMessage, type ErrorAction, type HostMessage, type SetupState, type SetupStep, type WebviewMessage } from '../protocol';
 import { readSettings } from './settings';

@@ -1,6 +1,6 @@
 // What the buttons on a code block in an answer do. The webview names only the action, the code and the
 // answer's id: the file comes from the question the host recorded, never from the webview.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { CodeAction, CodeContext } from '../protocol';
 import type { ChatSession } from './session';
 import type { DiffPreview } from './diffPreview';

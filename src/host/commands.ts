@@ -1,8 +1,8 @@
-// Every command Tandem contributes, registered in one place.
-import * as vscode from 'vscode';
+// What every command Tandem contributes does, in one place (dist/extension.js registers the ids).
+import vscode = require('vscode');
 import { Commands } from './ids';
 import { EditTasks } from './editTasks';
-import { FixCodeActionProvider, fixRangeFor } from './fixCodeActionProvider';
+import { fixRangeFor } from './editorContext';
 import { endpointOrigin } from '../core/endpoint';
 import { readSettings } from './settings';
 import type { ChatSession } from './session';
@@ -23,39 +23,46 @@ export interface CommandDeps {
   diff: DiffPreview;
 }
 
-export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+/** Arguments come from VS Code untyped (menus, keybindings, executeCommand); each handler checks what it uses. */
+export type CommandHandler = (...args: never[]) => unknown;
+
+/**
+ * What every command does. The activation bundle registers every id and calls in here once the host is
+ * loaded; the record type makes a command without a handler a compile error.
+ */
+export function commandHandlers(d: CommandDeps): Record<CommandId, CommandHandler> {
   const tasks = new EditTasks(d);
   const range = (uri: string, l: number, c: number, el: number, ec: number) => ({ uri: vscode.Uri.parse(uri, true), range: new vscode.Range(l, c, el, ec) });
-  return [
-    vscode.commands.registerCommand(Commands.explainSelection, () => tasks.run('explain')),
-    vscode.commands.registerCommand(Commands.fixSelection, () => tasks.run('fix')),
-    vscode.commands.registerCommand(Commands.improveSelection, () => tasks.run('improve')),
-    vscode.commands.registerCommand(Commands.writeTests, () => tasks.run('tests')),
-    vscode.commands.registerCommand(Commands.addDocs, () => tasks.run('docs')),
-    vscode.commands.registerCommand(Commands.askAboutSelection, (question?: string) => tasks.run('ask', { question: typeof question === 'string' ? question : undefined })),
-    vscode.commands.registerCommand(Commands.fixDiagnostic, async (uri: string, l: number, c: number, el: number, ec: number) => {
+  return {
+    [Commands.explainSelection]: () => tasks.run('explain'),
+    [Commands.fixSelection]: () => tasks.run('fix'),
+    [Commands.improveSelection]: () => tasks.run('improve'),
+    [Commands.writeTests]: () => tasks.run('tests'),
+    [Commands.addDocs]: () => tasks.run('docs'),
+    [Commands.askAboutSelection]: (question?: string) => tasks.run('ask', { question: typeof question === 'string' ? question : undefined }),
+    [Commands.fixDiagnostic]: async (uri: string, l: number, c: number, el: number, ec: number) => {
       const target = vscode.Uri.parse(uri, true);
       return tasks.run('fix', { uri: target, range: await fixRangeFor(target, l, c, el, ec) });
-    }),
-    vscode.commands.registerCommand(Commands.explainRange, (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('explain', range(uri, l, c, el, ec))),
-    vscode.commands.registerCommand(Commands.improveRange, (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('improve', range(uri, l, c, el, ec))),
-    vscode.languages.registerCodeActionsProvider('*', new FixCodeActionProvider(), { providedCodeActionKinds: FixCodeActionProvider.kinds }),
-    vscode.commands.registerCommand(Commands.openChat, () => d.view.reveal(true)),
-    vscode.commands.registerCommand(Commands.newConversation, async () => {
+    },
+    [Commands.explainRange]: (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('explain', range(uri, l, c, el, ec)),
+    [Commands.improveRange]: (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('improve', range(uri, l, c, el, ec)),
+    [Commands.openChat]: () => d.view.reveal(true),
+    [Commands.newConversation]: async () => {
       d.session.newConversation();
       await d.view.reveal(true);
-    }),
-    vscode.commands.registerCommand(Commands.stopGenerating, () => d.session.stop()),
-    vscode.commands.registerCommand(Commands.setApiKey, () => setApiKey(d)),
-    vscode.commands.registerCommand(Commands.clearApiKey, () => clearApiKey(d)),
-    vscode.commands.registerCommand(Commands.showLog, () => d.log.show()),
-    vscode.commands.registerCommand(Commands.selectProvider, () => selectProvider(d)),
-    vscode.commands.registerCommand(Commands.selectModel, () => selectModel(d)),
-    vscode.commands.registerCommand(Commands.testConnection, (opts?: { quiet?: boolean }) => testConnection(d, { quiet: opts?.quiet === true })),
-    vscode.commands.registerCommand(Commands.exportConversation, (opts?: { id?: string; path?: string }) => exportConversation(d, opts)),
-    vscode.commands.registerCommand(Commands.acceptEdit, () => d.diff.resolve(true)),
-    vscode.commands.registerCommand(Commands.rejectEdit, () => d.diff.resolve(false)),
-  ];
+    },
+    [Commands.stopGenerating]: () => d.session.stop(),
+    [Commands.setApiKey]: () => setApiKey(d),
+    [Commands.clearApiKey]: () => clearApiKey(d),
+    [Commands.showLog]: () => d.log.show(),
+    [Commands.selectProvider]: () => selectProvider(d),
+    [Commands.selectModel]: () => selectModel(d),
+    [Commands.testConnection]: (opts?: { quiet?: boolean }) => testConnection(d, { quiet: opts?.quiet === true }),
+    [Commands.exportConversation]: (opts?: { id?: string; path?: string }) => exportConversation(d, opts),
+    [Commands.acceptEdit]: () => d.diff.resolve(true),
+    [Commands.rejectEdit]: () => d.diff.resolve(false),
+  };
 }
 
 /** Writes a conversation as Markdown to `path` (for automation) or where the save dialog says; returns the file. */

@@ -1,6 +1,6 @@
 // The context chips above the composer: what will be sent with the next question. The current
 // selection (or, with none, the current file) and files the user picked; each can be removed.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { CodeContext, ContextChip } from '../protocol';
 import { codeContextFrom } from './editorContext';
 import { estimateTokens } from '../core/tokens';

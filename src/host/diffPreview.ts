@@ -1,6 +1,6 @@
 // Shows a proposed change as a diff (the file against a virtual document with the change) and applies it
 // only when the user accepts, as one undoable edit, and only if the file still says what it said.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 export interface ProposedEdit {
   /** Offsets into the document text the edit was computed for. */

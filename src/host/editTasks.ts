@@ -1,7 +1,7 @@
 // The commands on code: Explain and Ask stream into the chat; Fix, Improve and Add Docs become an edit
 // shown as a diff to accept or reject; Write Tests opens the tests beside the code. An edit that cannot
 // be placed safely is never forced: the answer goes to the chat instead.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { CodeContext } from '../protocol';
 import { EDIT_TASKS, codeQuestionMessage, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
 import type { ApplyResult } from '../core/applyEdit';

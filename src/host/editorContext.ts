@@ -1,6 +1,6 @@
 // The code a command is about and what is sent with it: the selection, else the enclosing function or
 // symbol, else the current line; a few lines around it, the problems VS Code reports in it, the imports.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { CodeContext } from '../protocol';
 
 const SURROUNDING_LINES = 3;
@@ -46,6 +46,22 @@ export async function enclosingSymbol(uri: vscode.Uri, target: vscode.Range | vs
     return undefined;
   };
   return inner(symbols ?? []);
+}
+
+const FUNCTION_KINDS: ReadonlySet<vscode.SymbolKind> = new Set([vscode.SymbolKind.Function, vscode.SymbolKind.Method]);
+
+/** The range to fix for a diagnostic, re-read now: the diagnostic's whole lines, widened to the enclosing symbol when there is one. */
+export async function fixRangeFor(uri: vscode.Uri, line: number, character: number, endLine: number, endCharacter: number): Promise<vscode.Range> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const at = new vscode.Range(line, character, endLine, endCharacter);
+  const current = vscode.languages.getDiagnostics(uri).find(d => d.range.intersection(at) !== undefined);
+  const r = current?.range ?? at;
+  const first = Math.min(r.start.line, doc.lineCount - 1);
+  const last = Math.min(r.end.line, doc.lineCount - 1);
+  const lines = wholeLines(doc, first, last);
+  const s = await enclosingSymbol(uri, lines, FUNCTION_KINDS);
+  // A whole function is worth the context; a whole class or file is not.
+  return s && s.range.end.line - s.range.start.line <= 80 ? wholeLines(doc, s.range.start.line, s.range.end.line) : lines;
 }
 
 /** The range a code command works on, and how it was chosen (so the user can be shown). */

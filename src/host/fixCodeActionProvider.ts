@@ -1,11 +1,9 @@
 // The lightbulb: "Fix with Tandem" on each diagnostic, "Explain with Tandem" and "Improve with Tandem"
-// on a selection. provideCodeActions does no network and no heavy work; the command re-reads the
-// range and the diagnostic when it runs.
-import * as vscode from 'vscode';
+// on a selection. VS Code asks often, so this is part of the activation bundle and stays cheap: no
+// network, no heavy work. The commands it names run in the host bundle and re-read the range and the
+// diagnostic then (editorContext.fixRangeFor).
+import vscode = require('vscode');
 import { Commands, SETTINGS_SECTION } from './ids';
-import { enclosingSymbol, wholeLines } from './editorContext';
-
-const FUNCTION_KINDS: ReadonlySet<vscode.SymbolKind> = new Set([vscode.SymbolKind.Function, vscode.SymbolKind.Method]);
 
 export class FixCodeActionProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
@@ -34,18 +32,3 @@ export class FixCodeActionProvider implements vscode.CodeActionProvider {
     return actions;
   }
 }
-
-/** The range to fix for a diagnostic, re-read now: the diagnostic's whole lines, widened to the enclosing symbol when there is one. */
-export async function fixRangeFor(uri: vscode.Uri, line: number, character: number, endLine: number, endCharacter: number): Promise<vscode.Range> {
-  const doc = await vscode.workspace.openTextDocument(uri);
-  const at = new vscode.Range(line, character, endLine, endCharacter);
-  const current = vscode.languages.getDiagnostics(uri).find(d => d.range.intersection(at) !== undefined);
-  const r = current?.range ?? at;
-  const first = Math.min(r.start.line, doc.lineCount - 1);
-  const last = Math.min(r.end.line, doc.lineCount - 1);
-  const lines = wholeLines(doc, first, last);
-  const s = await enclosingSymbol(uri, lines, FUNCTION_KINDS);
-  // A whole function is worth the context; a whole class or file is not.
-  return s && s.range.end.line - s.range.start.line <= 80 ? wholeLines(doc, s.range.start.line, s.range.end.line) : lines;
-}
-

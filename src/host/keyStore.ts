@@ -1,6 +1,6 @@
 // API keys live only in SecretStorage, one entry per provider and endpoint origin, so a workspace that
 // points the base URL elsewhere never receives a key stored for another origin.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { endpointOrigin, isLoopback, secretKeyName } from '../core/endpoint';
 
 export type KeyLookup =

@@ -1,5 +1,5 @@
 // The "Tandem" output channel. Every line is redacted: key-shaped strings and every key Tandem holds.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { redactSecrets } from '../core/redact';
 
 export class Log implements vscode.Disposable {

@@ -1,6 +1,6 @@
 // Choosing where requests go and with which model, and checking that it works: Select Provider,
 // Select Model, Test Connection. Failures here are notifications: these commands run outside the chat.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Commands, SETTINGS_SECTION } from './ids';
 import { PROVIDERS, azureApiVersionFromUrl, azureDeploymentFromUrl, normalizeProviderBaseUrl, providerById } from '../core/providers';
 import { isReasoningModel } from '../core/modelTraits';

@@ -1,6 +1,6 @@
 // Owns every conversation and the one request in flight. The webview and the public API only see
 // what this class publishes: full state on demand, coalesced deltas while streaming.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ChatMessage, CodeContext, ConversationState, ConversationSummary, MessageError, SessionTotals, ViewState } from '../protocol';
 import type { ChatRequest, LlmFailure, LlmModule } from '../llm/types';
 import type { ChatRunner, WaitEvent } from '../llm/runner';

@@ -1,6 +1,6 @@
 // Reads Tandem's settings into one plain object. Endpoint settings are restricted in untrusted
 // workspaces (package.json), so VS Code itself ignores a workspace's values for them there.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { SETTINGS_SECTION } from './ids';
 import { AZURE_DEFAULT_API_VERSION, normalizeProviderBaseUrl, providerById, type ProviderId, type ProviderPreset } from '../core/providers';
 import type { Price } from '../core/pricing';

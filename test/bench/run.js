@@ -89,7 +89,7 @@ function consoleTable(rows) {
 function snapshot(dir) {
   const warnings = [];
   fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
-  for (const f of ['extension.js', 'llm.js', 'webview.js']) {
+  for (const f of ['extension.js', 'host.js', 'llm.js', 'webview.js']) {
     const from = path.join(ROOT, 'dist', f);
     if (!fs.existsSync(from)) throw new Error(`dist/${f} is missing: run \`npm run bench\`, which builds dist/ first`);
     const text = fs.readFileSync(from, 'utf8');

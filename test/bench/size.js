@@ -31,7 +31,7 @@ function vscePackage(root, dir, out) {
 async function run(ctx) {
   const rows = [];
   const data = { bundles: {} };
-  for (const name of ['extension.js', 'llm.js', 'webview.js']) {
+  for (const name of ['extension.js', 'host.js', 'llm.js', 'webview.js']) {
     const file = path.join(ctx.shipped, 'dist', name);
     const buf = fs.readFileSync(file);
     const gz = zlib.gzipSync(buf, { level: 9 }).length;

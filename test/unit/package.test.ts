@@ -19,10 +19,10 @@ suite('the packaged VSIX', () => {
     const names = zipEntries(vsix).map(e => e.name);
     assert.ok(names.length < 40, `VSIX has ${names.length} files`);
     const unexpected = names.filter(
-      n => !/^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/(extension|llm|webview)\.js|dist\/codicon\.(css|ttf)|media\/(icon\.png|tandem\.svg|chat\.css)))$/.test(n),
+      n => !/^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/(extension|host|llm|webview)\.js|dist\/codicon\.(css|ttf)|media\/(icon\.png|tandem\.svg|chat\.css)))$/.test(n),
     );
     assert.deepStrictEqual(unexpected, []);
-    for (const required of ['extension/dist/extension.js', 'extension/dist/llm.js', 'extension/dist/webview.js', 'extension/dist/codicon.css', 'extension/dist/codicon.ttf', 'extension/media/chat.css']) {
+    for (const required of ['extension/dist/extension.js', 'extension/dist/host.js', 'extension/dist/llm.js', 'extension/dist/webview.js', 'extension/dist/codicon.css', 'extension/dist/codicon.ttf', 'extension/media/chat.css']) {
       assert.ok(names.includes(required), `${required} ships`);
     }
   });

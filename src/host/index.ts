@@ -1,0 +1,67 @@
+// The host bundle's entry (dist/host.js): builds the session, the history store, the chat view, the diff
+// preview and the commands. dist/extension.js requires it on first use (a command, the chat view, the
+// public API), not at activation. Objects both bundles use (the context, the status bar, the API's event)
+// are made by dist/extension.js and passed in here, so there is one of each.
+import vscode = require('vscode');
+import * as path from 'path';
+import type { ConversationState } from '../protocol';
+import { Log } from './log';
+import { KeyStore } from './keyStore';
+import { ChatSession } from './session';
+import { ChatViewProvider } from './chatViewProvider';
+import { commandHandlers, offerEnvKeyImport, type CommandId } from './commands';
+import type { ModelStatusBar } from './statusBar';
+import { HistoryStore } from './historyStore';
+import { ContextChips } from './contextChips';
+import { DiffPreview } from './diffPreview';
+import { CodeBlockActions } from './codeBlockActions';
+
+export interface HostShared {
+  context: vscode.ExtensionContext;
+  statusBar: ModelStatusBar;
+  /** The public API's onDidChangeConversations, which exists before the host does. */
+  conversationsChanged: vscode.EventEmitter<void>;
+}
+
+export interface Host {
+  runCommand(id: CommandId, args: unknown[]): unknown;
+  readonly view: vscode.WebviewViewProvider;
+  isChatViewReady(): boolean;
+  getConversations(): ConversationState[];
+  whenRestored(): Promise<void>;
+  flushHistory(): Promise<void>;
+}
+
+export function startHost({ context, statusBar, conversationsChanged }: HostShared): Host {
+  const log = new Log();
+  const keys = new KeyStore(context.secrets, context.globalState);
+  const deps = { keys, log, state: context.globalState } as const;
+  const storage = context.globalStorageUri;
+  const store = storage.scheme === 'file'
+    ? new HistoryStore(path.join(storage.fsPath, 'conversations'), (level, line) => log[level]('history', line))
+    : undefined;
+  if (!store) log.warn('history', `conversations are not kept: storage is at ${storage.toString()}, not on disk`);
+  const session: ChatSession = new ChatSession(
+    keys,
+    log,
+    (provider, origin, messageId) => void offerEnvKeyImport({ ...deps, session }, provider, origin, messageId),
+    store,
+  );
+  const chips = new ContextChips();
+  const diff = new DiffPreview();
+  const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
+  const handlers = commandHandlers({ ...deps, session, view, diff });
+  statusBar.follow(session);
+  context.subscriptions.push(log, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()));
+  // Not awaited: the view and the API see the history once it is read.
+  const restored = session.restore();
+  log.info('host', 'loaded');
+  return {
+    runCommand: (id, args) => handlers[id](...(args as never[])),
+    view,
+    isChatViewReady: () => view.isReady,
+    getConversations: () => session.getConversations(),
+    whenRestored: () => restored,
+    flushHistory: () => session.flushHistory(),
+  };
+}
