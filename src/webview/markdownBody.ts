@@ -14,6 +14,7 @@ import { element } from './dom';
 import { blockParser, openFenceCode, renderMarkdown, renderOpenTail, type OpenFence } from './markdown';
 import type { RenderItem, RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
+import { lastTextNode, lastTextRunChange } from './textPatch';
 
 /** A chunk takes blocks until it holds at least this many characters of markdown. */
 export const CHUNK_CHARS = 3000;
@@ -24,13 +25,15 @@ function toNodes(html: string): DocumentFragment {
   return fragment;
 }
 
-/** Sets an element's text, appending to its text node when the new text extends the old. */
-function setText(element: Element, text: string): void {
-  const node = element.firstChild;
-  if (node instanceof Text && node === element.lastChild && text.startsWith(node.data)) {
+/** Sets an element's or a text node's text, appending to the text node when the new text extends the old. */
+function setText(target: Element | Text, text: string): void {
+  const node = target instanceof Text ? target : target.firstChild;
+  if (node instanceof Text && (node === target || node === target.lastChild) && text.startsWith(node.data)) {
     if (text.length > node.data.length) node.appendData(text.slice(node.data.length));
+  } else if (target instanceof Text) {
+    target.data = text;
   } else {
-    element.textContent = text;
+    target.textContent = text;
   }
 }
 
@@ -45,8 +48,9 @@ export class MarkdownBody {
   private chunkChars = 0;
   /** The open tail while streaming, after every chunk. */
   private tail: HTMLDivElement | undefined;
-  /** What the tail shows, to skip frames where nothing changed. */
+  /** What the tail shows, to skip frames where nothing changed, and the HTML it was built from. */
   private renderedTail: string | undefined;
+  private renderedHtml: string | undefined;
   /** The unclosed fence the tail ends in, and its code element: new code only changes that element's text. */
   private openFence: { fence: OpenFence; code: Element } | undefined;
 
@@ -133,6 +137,7 @@ export class MarkdownBody {
       if (code !== undefined) {
         setText(this.openFence.code, code);
         this.renderedTail = rest;
+        this.renderedHtml = undefined;
         return;
       }
     }
@@ -167,21 +172,33 @@ export class MarkdownBody {
 
   private renderTail(text: string): void {
     if (this.renderedTail === text) return;
+    const { html, openFence } = renderOpenTail(text);
     if (!this.tail) {
       this.tail = element('div', 'md-tail');
       this.element.append(this.tail);
     }
-    const { html, openFence } = renderOpenTail(text);
-    this.tail.replaceChildren(toNodes(html));
+    // Words added to the last paragraph, item or cell: only that text node changes.
+    if (html !== this.renderedHtml && !this.patchLastText(this.tail, html)) this.tail.replaceChildren(toNodes(html));
     this.renderedTail = text;
+    this.renderedHtml = html;
     const code = openFence && this.tail.lastElementChild?.matches('.code-block') ? this.tail.lastElementChild.querySelector('pre > code') : null;
     this.openFence = openFence && code ? { fence: openFence, code } : undefined;
+  }
+
+  private patchLastText(tail: HTMLElement, html: string): boolean {
+    if (this.renderedHtml === undefined) return false;
+    const change = lastTextRunChange(this.renderedHtml, html);
+    const node = change && lastTextNode(tail);
+    if (!change || !node || node.data !== change.before) return false;
+    setText(node, change.after);
+    return true;
   }
 
   private dropTail(): void {
     this.tail?.remove();
     this.tail = undefined;
     this.renderedTail = undefined;
+    this.renderedHtml = undefined;
     this.openFence = undefined;
   }
 }

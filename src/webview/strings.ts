@@ -3,7 +3,9 @@
 
 import type { CodeAction, ErrorAction, SetupStep } from '../protocol';
 
-const count = (n: number): string => n.toLocaleString('en-US');
+// One formatter: toLocaleString builds a new one on every call, which showed when a conversation opens.
+const counter = new Intl.NumberFormat('en-US');
+const count = (n: number): string => counter.format(n);
 
 export const strings = {
   roleUser: 'You',
@@ -127,10 +129,10 @@ export const strings = {
   } satisfies Record<ErrorAction, string>,
 
   usage: (prompt: number, completion: number, estimated: boolean): string =>
-    `${estimated ? '≈' : ''}${prompt.toLocaleString('en-US')} in · ${completion.toLocaleString('en-US')} out tokens`,
+    `${estimated ? '≈' : ''}${count(prompt)} in · ${count(completion)} out tokens`,
   cost: (usd: number): string => (usd < 0.0001 ? '<$0.0001' : usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`),
   totals: (answers: number, prompt: number, completion: number, usd: number): string =>
-    `Session: ${answers} ${answers === 1 ? 'answer' : 'answers'}, ${(prompt + completion).toLocaleString('en-US')} tokens${usd > 0 ? `, ${usd < 0.0001 ? '<$0.0001' : `$${usd.toFixed(4)}`}` : ''}`,
+    `Session: ${answers} ${answers === 1 ? 'answer' : 'answers'}, ${count(prompt + completion)} tokens${usd > 0 ? `, ${usd < 0.0001 ? '<$0.0001' : `$${usd.toFixed(4)}`}` : ''}`,
   waitPacing: (seconds: number, position: number | undefined): string =>
     `Waiting for the rate limit: sending in ${seconds} s${position ? ` (${position} ahead)` : ''}`,
   waitRetry: (seconds: number, attempt: number | undefined): string =>

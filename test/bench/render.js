@@ -12,9 +12,16 @@
 //
 // Deliveries: (1) every token as fast as the page posts them; (2) 100 tokens per second, for two windows
 // of 1,250 tokens, the start of the answer and its end (the middle delivered at full speed in between,
-// not measured), extrapolated to the whole answer. The baseline is a naive page (naivePage.js) that
-// re-renders the whole text per delta: run on a prefix, its cost curve measured by full renders at
-// lengths up to the whole text, and extrapolated.
+// not measured), extrapolated to the whole answer: once with one append per token, once batched as the
+// host batches (ChatSession sends at most one append per 16 ms). The baseline is a naive page
+// (naivePage.js) that re-renders the whole text per delta: run on a prefix, its cost curve measured by
+// full renders at lengths up to the whole text, and extrapolated. Two floors take the same appends in the
+// same run: a page that only receives them, and one that shows them as plain text (FLOOR_JS), so a row
+// can be read against what the browser itself costs on this machine.
+//
+// A conversation opened from history renders its end at once and the rest in idle time (renderQueue.ts):
+// those rows report the time until the end is shown and until everything is, and the heap once all of
+// it is rendered, then again after scrolling through it.
 //
 // Main-thread totals and task lengths with a budget are thread CPU time (the trace's tdur): on a shared
 // machine other processes stretch wall-clock task durations (CDP TaskDuration) by 2-10x; those are in

@@ -430,6 +430,36 @@ suite('Chat webview in Chromium', function () {
     assert.strictEqual(await page.locator(`${body} code.language-javascript`).textContent(), 'let a = 1;\n\nlet b = 2;\n  ``x');
   });
 
+  test('words streaming into the last paragraph change only its text node; new structure renders anew', async () => {
+    const conversation = 'c-words';
+    const body = '.message[data-id="w1"] .message-body';
+    await view.send(state(conversation, [assistant('w1', '', { streaming: true })], true));
+    await view.stream(conversation, 'w1', ['- item one\n- item two is', ' growing'], [0, 1]);
+    const markText = () => page.evaluate(sel => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { lastChild: Record<string, unknown> | null } | null } }).document;
+      const li = doc.querySelector(sel);
+      if (!li?.lastChild) throw new Error('no item');
+      li.lastChild.__marker = 'text';
+    }, `${body} .md-tail li:last-child`);
+    const marked = () => page.evaluate(sel => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { lastChild: Record<string, unknown> | null } | null } }).document;
+      return doc.querySelector(sel)?.lastChild?.__marker;
+    }, `${body} .md-tail li:last-child`);
+    await markText();
+    await view.stream(conversation, 'w1', [' word', ' by', ' word'], [0, 1, 2]);
+    assert.strictEqual(await marked(), 'text');
+    assert.strictEqual(await page.locator(`${body} .md-tail li:last-child`).textContent(), 'item two is growing word by word');
+    // Emphasis closes: the item gets new elements, rendered from the markdown, not patched.
+    await view.stream(conversation, 'w1', [' *then', ' emphasis*', ' & more'], [0, 1, 2]);
+    assert.strictEqual(await page.locator(`${body} .md-tail li:last-child em`).textContent(), 'then emphasis');
+    assert.strictEqual(await page.locator(`${body} .md-tail li:last-child`).textContent(), 'item two is growing word by word then emphasis & more');
+    const text = '- item one\n- item two is growing word by word *then emphasis* & more';
+    await view.send({ type: 'messageUpdated', conversationId: conversation, message: assistant('w1', text) });
+    const streamed = await view.bodyHtml('w1');
+    await view.send(state('c-words-one', [assistant('w2', text)]));
+    assert.strictEqual(streamed, await view.bodyHtml('w2'));
+  });
+
   test('a repeated state keeps existing message elements; malformed host data is skipped', async () => {
     const messages = [user('m1', 'Q'), assistant('m2', '# A\n\nB')];
     await view.send(state('c-reuse', messages));

@@ -1,0 +1,54 @@
+// The streaming tail's text fast path (src/webview/textPatch.ts): when it says the new HTML differs from
+// the old only inside the last text run, replacing that run must give exactly the new HTML. Checked on
+// every step of answers streamed a few characters at a time, with the renderer the webview uses.
+
+import * as assert from 'assert';
+import { lastTextRunChange } from '../../src/webview/textPatch';
+import { renderMarkdown } from '../../src/webview/markdown';
+
+const fence = '```';
+
+const ANSWERS: readonly string[] = [
+  `# Explanation\n\nThe function **parses** the \`config\` file and returns a value when the input is valid.\n\n## Steps\n\n1. Read the file, line by line.\n2. Parse it with *care* (see https://example.com/docs/parse).\n\n- a < b && c > d\n- "quoted" text\n\nDone, mostly.\n`,
+  `Here is a fix:\n\n${fence}ts\nfunction f(x: number) {\n  return x + 1;\n}\n${fence}\n\nAnd some text after it, with \`code\` and a [link](https://example.com) in it.\n\n> A quote that goes on\n> over two lines.\n\n| a | b |\n|---|:-:|\n| one | two |\n| three | four |\n`,
+  `Words words words. Then a line  \nbreak and a soft\nbreak, then ~~struck~~ text and an email user@example.com and **bold _nested_ text**.\n\n3. starts at three\n4. four\n`,
+];
+
+suite('Text fast path for the streaming tail', () => {
+  test('replacing the last text run gives exactly the new HTML, for every step of streamed answers', () => {
+    let steps = 0;
+    let fast = 0;
+    for (const answer of ANSWERS) {
+      for (const size of [1, 2, 5]) {
+        let previous = renderMarkdown('', true);
+        for (let end = size; end <= answer.length + size - 1; end += size) {
+          const next = renderMarkdown(answer.slice(0, Math.min(end, answer.length)), true);
+          const change = lastTextRunChange(previous, next);
+          steps++;
+          if (change) {
+            fast++;
+            assert.strictEqual(previous.slice(change.start, change.start + change.before.length), change.before);
+            const patched = previous.slice(0, change.start) + change.after + previous.slice(change.start + change.before.length);
+            assert.strictEqual(patched, next, `${JSON.stringify(answer.slice(0, end))}`);
+          }
+          previous = next;
+        }
+      }
+    }
+    // Most steps of prose only add words: the fast path must be the common case, not a rarity.
+    assert.ok(fast > steps * 0.4, `fast path on ${fast} of ${steps} steps`);
+  });
+
+  test('refuses changes to tags, attributes, entities and anything but the last run', () => {
+    const cases: [string, string][] = [
+      ['<p>a</p>\n', '<p>a<em>b</em></p>\n'],
+      ['<p><a href="https://x.co/do">https://x.co/do</a></p>\n', '<p><a href="https://x.co/docs">https://x.co/docs</a></p>\n'],
+      ['<p>a &amp; b</p>\n', '<p>a &amp; bc</p>\n'],
+      ['<p>first</p>\n<p>last</p>\n', '<p>first!</p>\n<p>last</p>\n'],
+      ['<p>a</p>\n', '<p>a</p>\n<p>b</p>\n'],
+      ['<p>same</p>\n', '<p>same</p>\n'],
+    ];
+    for (const [before, after] of cases) assert.strictEqual(lastTextRunChange(before, after), undefined, `${before} -> ${after}`);
+    assert.deepStrictEqual(lastTextRunChange('<ul>\n<li>one tw</li>\n</ul>\n', '<ul>\n<li>one two</li>\n</ul>\n'), { start: 9, before: 'one tw', after: 'one two' });
+  });
+});
