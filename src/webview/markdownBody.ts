@@ -70,9 +70,9 @@ export class MarkdownBody {
     }
   }
 
-  /** Drops what is still queued: the message is gone. */
+  /** Drops what is still queued: the message is gone, or renders another way. */
   dispose(): void {
-    for (const item of this.queued) item.cancelled = true;
+    for (const item of this.queued) this.queue?.cancel(item);
     this.queued = [];
   }
 
@@ -109,7 +109,10 @@ export class MarkdownBody {
       if (text === this.text && !streaming) return;
       // Changed before the queue got to it: render now, from scratch.
       this.dispose();
+      this.element.replaceChildren();
       this.finished = 0;
+      this.chunk = undefined;
+      this.chunkChars = 0;
       this.text = '';
     }
     if (!text.startsWith(this.text.slice(0, this.finished))) {

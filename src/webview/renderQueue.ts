@@ -65,9 +65,13 @@ export class RenderQueue {
     }
   }
 
-  /** Renders everything queued now (tests, and export of what the view shows). */
-  renderAll(): void {
-    this.renderNewest(Infinity);
+  /** Takes an item out of the queue for good; its element loses the space it held. */
+  cancel(item: RenderItem): void {
+    item.cancelled = true;
+    const i = this.items.indexOf(item);
+    if (i >= 0) this.items.splice(i, 1);
+    this.forget(item);
+    this.release(item.element);
   }
 
   get pending(): number {
@@ -88,10 +92,14 @@ export class RenderQueue {
   private run(item: RenderItem): void {
     this.forget(item);
     item.render();
-    item.element.classList.remove('md-pending');
-    item.element.style.removeProperty('min-height');
-    item.element.style.removeProperty('contain-intrinsic-size');
-    if (item.element.getAttribute('style') === '') item.element.removeAttribute('style');
+    this.release(item.element);
+  }
+
+  private release(element: HTMLElement): void {
+    element.classList.remove('md-pending');
+    element.style.removeProperty('min-height');
+    element.style.removeProperty('contain-intrinsic-size');
+    if (element.getAttribute('style') === '') element.removeAttribute('style');
   }
 
   private forget(item: RenderItem): void {

@@ -561,6 +561,16 @@ suite('Chat webview in Chromium', function () {
     const html30 = await view.bodyHtml('h-a30');
     await view.send(state('c-history-one', [assistant('h-one', answer(30))]));
     assert.strictEqual(await view.bodyHtml('h-one'), html30);
+
+    // An answer still waiting in the queue that changes (regenerated) renders the new text, and only that.
+    await view.send(state('c-history-2', messages));
+    assert.ok((await pendingIn('h-a1')) > 0, 'the second answer waits');
+    await view.send({ type: 'messageUpdated', conversationId: 'c-history-2', message: assistant('h-a1', '', { streaming: true }) });
+    await view.stream('c-history-2', 'h-a1', ['New ', 'answer ', 'text.'], [2]);
+    await view.send({ type: 'messageUpdated', conversationId: 'c-history-2', message: assistant('h-a1', 'New answer text.') });
+    assert.strictEqual(await pendingIn('h-a1'), 0);
+    assert.strictEqual((await page.locator('.message[data-id="h-a1"] .message-body').textContent())?.trim(), 'New answer text.');
+    assert.strictEqual(await page.locator('.message[data-id="h-a1"] .message-body[style], .message[data-id="h-a1"] .message-body.md-pending').count(), 0);
   });
 
   test('while streaming: typing indicator, busy state, Stop posts stop; then "Answer finished"', async () => {
