@@ -61,3 +61,20 @@ export function resolveLanguage(name: string): string | undefined {
 export function highlightCode(code: string, language: string): string {
   return hljs.highlight(code, { language, ignoreIllegals: true }).value;
 }
+
+const prepared = new Set<string>();
+
+/**
+ * Compiles a language's grammar in idle time, before its first block needs it: highlight.js compiles a
+ * grammar on first use, which takes tens of milliseconds for some (Java, TypeScript, CSS) and would
+ * otherwise land in the frame that shows the block's closing line.
+ */
+export function prepareLanguage(language: string): void {
+  if (prepared.has(language)) return;
+  prepared.add(language);
+  const compile = (): void => {
+    hljs.highlight('', { language, ignoreIllegals: true });
+  };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(compile, { timeout: 1000 });
+  else setTimeout(compile, 0);
+}

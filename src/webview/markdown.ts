@@ -127,6 +127,8 @@ export interface OpenFence {
   readonly contentStart: number;
   /** Matches a line that would close the fence. */
   readonly closing: RegExp;
+  /** The registered language its code will be highlighted in once it closes, if any. */
+  readonly language: string | undefined;
 }
 
 export interface RenderedTail {
@@ -156,7 +158,12 @@ function trailingOpenFence(src: string, tokens: readonly Token[], lines: readonl
   // The opening line is not complete yet: its info string (the language) may still grow.
   if (contentStart > src.length) return undefined;
   const char = last.markup[0] === '~' ? '~' : '`';
-  return { contentStart, closing: new RegExp(`^ {0,3}${char}{${last.markup.length},}[ \\t]*$`, 'm') };
+  const info = last.info ? unescapeAll(last.info).trim() : '';
+  return {
+    contentStart,
+    closing: new RegExp(`^ {0,3}${char}{${last.markup.length},}[ \\t]*$`, 'm'),
+    language: resolveLanguage(info.split(/\s+/, 1)[0] ?? ''),
+  };
 }
 
 /**

@@ -11,6 +11,7 @@
 import { splitBlocks } from './blocks';
 import { addCodeToolbars } from './codeBlocks';
 import { element } from './dom';
+import { prepareLanguage } from './highlight';
 import { blockParser, openFenceCode, renderMarkdown, renderOpenTail, type OpenFence } from './markdown';
 import type { RenderItem, RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
@@ -186,6 +187,7 @@ export class MarkdownBody {
     this.renderedHtml = html;
     const code = openFence && this.tail.lastElementChild?.matches('.code-block') ? this.tail.lastElementChild.querySelector('pre > code') : null;
     this.openFence = openFence && code ? { fence: openFence, code } : undefined;
+    if (openFence?.language) prepareLanguage(openFence.language);
   }
 
   private patchLastText(tail: HTMLElement, html: string): boolean {

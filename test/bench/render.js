@@ -376,8 +376,17 @@ async function openView(browser, server, kind, tokens) {
   await cdp.send('Performance.enable');
   const clock = await page.evaluate(n => window.__driver.syncClock(n), 40);
   if (tokens) await page.evaluate(t => { window.__driver.tokens = t; }, tokens);
-  const nextFrame = () => frame.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0)))));
+  const nextFrame = () => bounded(frame.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))))), 20_000, 'two frames');
   return { context, page, frame, cdp, clock, errors, nextFrame, close: () => context.close() };
+}
+
+/** Rejects when promise has not settled after ms: nothing in the benchmark may wait forever. */
+function bounded(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Runs fn between trace marks with tracing on and metrics before and after. */
@@ -675,21 +684,23 @@ async function run(ctx) {
   // a page that only receives them, and to one that adds each frame's text to the DOM as plain text.
   const W = Math.min(PACED_WINDOW, Math.floor(N / 2));
   const streamS = N / PACED_RATE;
-  const floors = {};
-  for (const kind of ['receive', 'plain']) {
-    try {
-      say(`floor "${kind}": tokens 1-${W} at ${PACED_RATE} tokens/s`);
-      const r = await pacedRun(browser, server, kind, tokens, [['floor', 0, W]]);
-      floors[kind] = { cpuPerToken: r.windows[0].m.trace.cpuMs / W, p95: percentile(r.windows[0].times.paint, 95), load: load() };
-    } catch (e) {
-      rows.push(failedRow('render', `floor page "${kind}"`, e));
-    }
-  }
-  data.floors = floors;
-  const floorNote = ['receive', 'plain'].filter(k => floors[k]).map(k => `${k === 'receive' ? 'a page that only receives the appends' : 'a page that adds each frame\'s text as plain text'} ` +
-    `${fmt(floors[k].cpuPerToken, 2)} ms CPU per token (${fmt((floors[k].cpuPerToken * N) / 1000, 1)} s for the stream)`).join('; ');
-  for (const [delivery, flushMs] of [['per token', undefined], ['as the host sends', HOST_FLUSH_MS]]) {
+  data.floors = {};
+  for (const flushMs of [undefined, HOST_FLUSH_MS]) {
     const what = flushMs ? `paced ${PACED_RATE} tok/s as the host sends (one append per ${flushMs} ms)` : `paced ${PACED_RATE} tok/s, one append per token`;
+    // The floors, with the same delivery, on the first window.
+    const floors = {};
+    for (const kind of ['receive', 'plain']) {
+      try {
+        say(`floor "${kind}", ${what}: tokens 1-${W}`);
+        const r = await pacedRun(browser, server, kind, tokens, [['floor', 0, W]], flushMs);
+        floors[kind] = { cpuPerToken: r.windows[0].m.trace.cpuMs / W, p95: percentile(r.windows[0].times.paint, 95), load: load() };
+      } catch (e) {
+        rows.push(failedRow('render', `floor page "${kind}", ${what}`, e));
+      }
+    }
+    data.floors[flushMs ? 'host' : 'perToken'] = floors;
+    const floorNote = ['receive', 'plain'].filter(k => floors[k]).map(k => `${k === 'receive' ? 'a page that only receives the appends' : 'a page that adds each frame\'s text as plain text'} ` +
+      `${fmt(floors[k].cpuPerToken, 2)} ms CPU per token (${fmt((floors[k].cpuPerToken * N) / 1000, 1)} s for the stream)`).join('; ');
     try {
       say(`${what}: tokens 1-${W} and ${N - W + 1}-${N} (${((2 * W) / PACED_RATE).toFixed(0)} s), the middle at full speed`);
       const r = await pacedRun(browser, server, 'tandem', tokens, [['pacedStart', 0, W], ['pacedEnd', N - W, N]], flushMs);
@@ -712,7 +723,8 @@ async function run(ctx) {
         detail: `measured at ${PACED_RATE} tok/s: tokens 1-${W} ${fmt(a.m.trace.cpuMs)} ms CPU (${fmt(a.m.main.taskMs)} ms task time), tokens ${N - W + 1}-${N} ${fmt(b.m.trace.cpuMs)} ms CPU (${fmt(b.m.main.taskMs)} ms task time); ` +
           `${fmt(cpuPerToken, 2)} ms CPU per token x ${N} tokens = ${fmt((cpuPerToken * N * 100) / 1000 / streamS, 1)}% of the stream's duration ` +
           `(by CDP TaskDuration: ${fmt((wallPerToken * N) / 1000, 1)} s); ` +
-          `floors on tokens 1-${W} in the same run: ${floorNote || 'failed'}; load average ${data[key].load}`,
+          `floors on tokens 1-${W} in the same run, same delivery: ${floorNote || 'failed'}` +
+          (floors.plain ? ` (Tandem: x${fmt(cpuPerToken / floors.plain.cpuPerToken, 2)} the plain-text floor)` : '') + `; load average ${data[key].load}`,
         decimals: 2,
       }));
       rows.push(row('render', `${flushMs ? 'paced as the host sends' : 'paced per token'}: longest main-thread task (CPU time)`, longest, 'ms', {
@@ -740,12 +752,12 @@ async function run(ctx) {
   try {
     say(`webview heap with ${STATE_MESSAGES} messages`);
     const view = await openView(browser, server, 'tandem');
-    const heap = async () => {
+    const heap = () => bounded((async () => {
       await view.cdp.send('HeapProfiler.collectGarbage');
       await view.cdp.send('HeapProfiler.collectGarbage');
       const h = await view.cdp.send('Runtime.getHeapUsage');
       return { js: h.usedSize, embedder: h.embedderHeapUsedSize || 0 };
-    };
+    })(), 30_000, 'heap usage after GC');
     await view.page.evaluate(m => window.__driver.post(m), stateMessage([], false));
     await view.nextFrame();
     const before = await heap();
@@ -769,15 +781,16 @@ async function run(ctx) {
     if (stats.pre !== messages.reduce((n, m) => n + (m.text.match(/^```\w/gm) || []).length, 0)) throw new Error(`the view shows ${stats.pre} code blocks, not every one the conversation has`);
     // Scrolled through from the top to the end: every chunk laid out and painted once (what a user who
     // reads the whole conversation leaves behind), bounded in steps.
-    const steps = await view.frame.evaluate(async () => {
+    const steps = await bounded(view.frame.evaluate(async () => {
       const s = document.querySelector('.conversation');
+      const t0 = performance.now();
       let n = 0;
-      for (let y = 0; y < s.scrollHeight && n < 2000; y += s.clientHeight, n++) {
+      for (let y = 0; y < s.scrollHeight && n < 2000 && performance.now() - t0 < 60_000; y += s.clientHeight, n++) {
         s.scrollTop = y;
         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
       }
       return n;
-    });
+    }), 90_000, 'scrolling through the conversation');
     const scrolled = await heap();
     const MB = 1024 * 1024;
     const mb = h => (h.js + h.embedder) / MB;

@@ -14,6 +14,7 @@ const os = require('os');
 const path = require('path');
 const { ROOT, bundle, failedRow, killChildren } = require('./common');
 
+const SECTION_LIMIT_MS = 15 * 60 * 1000;
 const SECTIONS = {
   activation: { title: '1. activation', module: './activation' },
   size: { title: '2. size', module: './size' },
@@ -185,7 +186,14 @@ async function main() {
     log(`section ${s.title}`);
     ctx.t0Section = Date.now();
     try {
-      const result = await require(s.module).run(ctx);
+      // A section that hangs fails after SECTION_LIMIT_MS instead of holding the run forever.
+      let timer;
+      const result = await Promise.race([
+        require(s.module).run(ctx),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no result after ${SECTION_LIMIT_MS / 60000} minutes`)), SECTION_LIMIT_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
       rows.push(...result.rows);
       data[name] = result.data;
     } catch (e) {
