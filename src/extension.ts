@@ -25,13 +25,25 @@ export interface TandemApi {
 }
 
 let host: Host | undefined;
+/** Why the host could not be built, if it could not: every later use reports it rather than half-building it again. */
+let hostFailure: Error | undefined;
 
 export function activate(context: vscode.ExtensionContext): TandemApi {
   const statusBar = new ModelStatusBar();
   const conversationsChanged = new vscode.EventEmitter<void>();
+  hostFailure = undefined;
   const load = (): Host => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    host ??= (require('./host.js') as typeof import('./host/index')).startHost({ context, statusBar, conversationsChanged });
+    if (host) return host;
+    if (hostFailure) throw hostFailure;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      host = (require('./host.js') as typeof import('./host/index')).startHost({ context, statusBar, conversationsChanged });
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      hostFailure = new Error(`Tandem could not start: ${reason}`);
+      void vscode.window.showErrorMessage(`${hostFailure.message}. Reload the window; if it happens again, reinstall Tandem.`);
+      throw hostFailure;
+    }
     return host;
   };
   context.subscriptions.push(

@@ -119,7 +119,7 @@ export function renderMarkdown(src: string, open = false): string {
 
 /**
  * A streaming tail that ends inside an unclosed top-level fence: until a closing line arrives, appended
- * text only extends that fence's code, shown as plain text (see OpenFence.codeFor), so the view can
+ * text only extends that fence's code, shown as plain text (see openFenceCode), so the view can
  * update the code's text without parsing and rendering the tail again.
  */
 export interface OpenFence {

@@ -74,16 +74,13 @@ export class RenderQueue {
     this.release(item.element);
   }
 
-  get pending(): number {
-    return this.items.length;
-  }
-
   private onIntersect(entries: IntersectionObserverEntry[]): void {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
       const item = this.byElement.get(entry.target);
       if (!item) continue;
-      this.items.splice(this.items.indexOf(item), 1);
+      const i = this.items.indexOf(item);
+      if (i >= 0) this.items.splice(i, 1);
       if (item.cancelled) this.forget(item);
       else this.run(item);
     }

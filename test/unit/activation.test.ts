@@ -48,7 +48,7 @@ interface Activated {
 }
 
 /** Requires dist/extension.js afresh and activates it; commands registered go to `commands`. */
-function activate(): Activated {
+function activate(options: { hostFails?: boolean } = {}): Activated {
   const calls: string[] = [];
   const commands = new Map<string, Handler>();
   const fakeVscode = vscodeStandIn(ROOT, calls);
@@ -80,6 +80,7 @@ function activate(): Activated {
     const from = parent?.filename ? path.relative(ROOT, parent.filename) : '';
     if (from.startsWith('dist')) requests.set(from, [...(requests.get(from) ?? []), request]);
     if (request === 'vscode') return fakeVscode;
+    if (options.hostFails && request === './host.js') throw new Error('Cannot find module \'./host.js\'');
     return load.call(this, request, parent, ...rest);
   };
   for (const f of ['extension.js', 'host.js', 'llm.js']) delete require.cache[path.join(ROOT, 'dist', f)];
@@ -165,6 +166,20 @@ suite('activation of dist/extension.js', () => {
       await (a.api.whenRestored as () => Promise<void>)();
       assert.ok(!a.calls.includes('vscode.window.createOutputChannel'));
       await a.ext.deactivate();
+    } finally {
+      a.restore();
+    }
+  });
+
+  test('a host that cannot load is reported once, and every later use says why instead of half-building it again', async () => {
+    const a = activate({ hostFails: true });
+    try {
+      await assert.rejects(async () => a.commands.get('tandem.showLog')?.(), /Tandem could not start: Cannot find module '\.\/host\.js'/);
+      assert.strictEqual(a.calls.filter(c => c === 'vscode.window.showErrorMessage').length, 1);
+      await assert.rejects(async () => a.commands.get('tandem.openChat')?.(), /Tandem could not start/);
+      assert.throws(() => (a.api.getConversations as () => unknown)(), /Tandem could not start/);
+      assert.strictEqual(a.calls.filter(c => c === 'vscode.window.showErrorMessage').length, 1);
+      assert.strictEqual(a.requests.get(path.join('dist', 'extension.js'))?.filter(r => r === './host.js').length, 1);
     } finally {
       a.restore();
     }
