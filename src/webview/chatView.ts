@@ -68,7 +68,11 @@ export class ChatView {
     this.announcer.setAttribute('aria-atomic', 'true');
 
     this.composer = new Composer({
-      ask: (text, chips) => this.post(chips.length > 0 ? { type: 'ask', text, chips } : { type: 'ask', text }),
+      ask: (text, chips) => {
+        // A new question is followed to its answer, wherever the user had scrolled to.
+        this.following = true;
+        this.post(chips.length > 0 ? { type: 'ask', text, chips } : { type: 'ask', text });
+      },
       stop: () => this.post({ type: 'stop' }),
       removeChip: id => this.post({ type: 'removeChip', id }),
       pickFile: () => this.post({ type: 'pickFile' }),

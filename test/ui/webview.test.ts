@@ -536,6 +536,17 @@ suite('Chat webview in Chromium', function () {
     await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))));
     p = await position();
     assert.ok(p.gap <= 2, `still at the end after the answer finished: ${JSON.stringify(p)}`);
+
+    // Scrolled up, the user asks again: the new question and its answer are followed.
+    await scroller.evaluate(e => { e.scrollTop = 0; });
+    await page.waitForTimeout(50);
+    await page.locator('#prompt').fill('And then?');
+    await page.keyboard.press('Enter');
+    const messages = [user('f-q', 'Long answer please'), assistant('f-a', text), user('f-q2', 'And then?'), assistant('f-a2', '', { streaming: true })];
+    await view.send(state(conversation, messages, true));
+    await view.stream(conversation, 'f-a2', Array.from({ length: 10 }, (_, i) => paragraph(60 + i)), [9]);
+    p = await position();
+    assert.ok(p.gap <= 2, `followed the new question's answer: ${JSON.stringify(p)}`);
   });
 
   test('a long conversation opens at its end at once; earlier answers render when idle or when scrolled to', async () => {
