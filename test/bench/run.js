@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` (after `node esbuild.js --production`): measures the shipped dist/ bundles against their
 // budgets and prints one table; writes test/bench/results.json and test/bench/RESULTS.md.
-//   node test/bench/run.js [activation|size|latency|render|compute ...]   (a subset writes no result files)
+//   node test/bench/run.js [activation|size|workbench|latency|render|compute ...]   (a subset writes no result files)
 //
 // Times on a shared machine are noisy, so every time is a median, every loop is bounded in count and in
 // time, and where a baseline runs in the same process the ratio to it is the number to compare between
@@ -18,6 +18,7 @@ const SECTION_LIMIT_MS = 15 * 60 * 1000;
 const SECTIONS = {
   activation: { title: '1. activation', module: './activation' },
   size: { title: '2. size', module: './size' },
+  workbench: { title: '1b. activation in code-server (with the VSIX from 2)', module: './workbench' },
   latency: { title: '3. latency (and 5. host memory)', module: './llmBench' },
   render: { title: '4. rendering (and 5. webview memory)', module: './render' },
   compute: { title: '6. token counting and apply engine', module: './compute' },

@@ -42,6 +42,7 @@ async function run(ctx) {
   const vsix = path.join(ctx.tmp, `tandem-${version}.vsix`);
   // Packaged from the run's copy of the shipped files (dist/ as measured above), with the project's vsce.
   await vscePackage(ctx.root, ctx.shipped, vsix);
+  ctx.vsix = vsix;
   const bytes = fs.statSync(vsix).size;
   const entries = zipEntries(vsix);
   data.vsix = { bytes, files: entries.map(e => `${e.name} (${e.size})`) };
@@ -60,4 +61,4 @@ async function run(ctx) {
   return { rows, data };
 }
 
-module.exports = { run, zipEntries };
+module.exports = { run, zipEntries, vscePackage };
