@@ -166,6 +166,8 @@ async function main() {
   const selected = wanted.length ? wanted : Object.keys(SECTIONS);
   const full = selected.length === Object.keys(SECTIONS).length;
   const load0 = +os.loadavg()[0].toFixed(2);
+  // Chromium and code-server, installed as `npm test` installs them if they are missing.
+  if (selected.some(s => s === 'render' || s === 'workbench')) require('../harness/tools').ensureTools();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-'));
   const { dir: shipped, warnings } = snapshot(path.join(tmp, 'shipped'));
   for (const w of warnings) log(`WARNING: ${w}`);
