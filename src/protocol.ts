@@ -199,7 +199,9 @@ export type WebviewMessage =
   | { type: 'codeAction'; action: CodeAction; code: string; language: string; messageId: string }
   | { type: 'openLink'; href: string };
 
-const MAX_TEXT = 1_000_000;
+/** The longest text a message may carry (a question, an edit): the webview refuses to send more. */
+export const MAX_MESSAGE_TEXT = 1_000_000;
+const MAX_TEXT = MAX_MESSAGE_TEXT;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

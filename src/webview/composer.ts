@@ -3,7 +3,7 @@
 // estimate of the tokens the question will cost.
 
 import { estimateTokens } from '../core/tokens';
-import type { ContextChip, SessionTotals } from '../protocol';
+import { MAX_MESSAGE_TEXT, type ContextChip, type SessionTotals } from '../protocol';
 import { ContextChips } from './chips';
 import { button, element, icon, ICON_SEND, ICON_STOP } from './dom';
 import { strings } from './strings';
@@ -133,6 +133,11 @@ export class Composer {
   private submit(): void {
     const text = trimQuestion(this.prompt.value);
     if (text === '') return;
+    // The host would drop it: keep the text where it is and say why.
+    if (text.length > MAX_MESSAGE_TEXT) {
+      this.renderEstimate();
+      return;
+    }
     this.actions.ask(text, this.chips.ids());
     if (this.history[this.history.length - 1] !== text) this.history.push(text);
     if (this.history.length > MAX_HISTORY) this.history.shift();
@@ -154,6 +159,21 @@ export class Composer {
   }
 
   private renderEstimate(): void {
+    const length = trimQuestion(this.prompt.value).length;
+    const tooLong = length > MAX_MESSAGE_TEXT;
+    this.estimate.classList.toggle('too-long', tooLong);
+    if (tooLong) {
+      this.prompt.setAttribute('aria-invalid', 'true');
+      this.prompt.setAttribute('aria-describedby', this.estimate.id);
+    } else {
+      this.prompt.removeAttribute('aria-invalid');
+      this.prompt.removeAttribute('aria-describedby');
+    }
+    if (tooLong) {
+      this.estimate.textContent = strings.tooLong(length, MAX_MESSAGE_TEXT);
+      this.estimate.hidden = false;
+      return;
+    }
     const total = this.chips.tokens() + estimateTokens(this.prompt.value, 'o200k');
     this.estimate.textContent = total > 0 ? strings.tokenEstimate(total) : '';
     this.estimate.hidden = total === 0;

@@ -3,7 +3,7 @@
 // actions (Copy, Regenerate, Open in Editor; Edit for a question, edited in place); and "Show more" for
 // a very long finished message.
 
-import type { ChatMessage, CodeContext, MessageWait, WebviewMessage } from '../protocol';
+import { MAX_MESSAGE_TEXT, type ChatMessage, type CodeContext, type MessageWait, type WebviewMessage } from '../protocol';
 import { addCodeToolbars } from './codeBlocks';
 import { trimQuestion } from './composer';
 import { button, element, flashText } from './dom';
@@ -223,9 +223,18 @@ export class MessageView {
     fit();
     const send = button({ label: strings.editSend, title: strings.editSendTitle, className: 'primary edit-send' });
     const cancel = button({ label: strings.editCancel, title: strings.editCancelTitle, className: 'secondary edit-cancel' });
+    const warning = element('div', 'edit-too-long');
+    warning.hidden = true;
     const submit = (): void => {
       const text = trimQuestion(area.value);
       if (text === '') return;
+      // The host would drop it: keep the editor open with the text and say why.
+      if (text.length > MAX_MESSAGE_TEXT) {
+        warning.textContent = strings.tooLong(text.length, MAX_MESSAGE_TEXT);
+        warning.hidden = false;
+        area.setAttribute('aria-invalid', 'true');
+        return;
+      }
       this.post({ type: 'editAndResend', messageId: this.message.id, text });
       this.endEdit();
     };
@@ -244,7 +253,7 @@ export class MessageView {
     cancel.addEventListener('click', () => this.endEdit());
     const bar = element('div', 'message-editor-bar');
     bar.append(cancel, send);
-    editor.append(area, bar);
+    editor.append(area, warning, bar);
     this.editor = editor;
     this.text.hidden = true;
     this.text.after(editor);

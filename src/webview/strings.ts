@@ -91,6 +91,7 @@ export const strings = {
   addFile: 'File',
   addFileTitle: 'Add a file to the context',
   tokenEstimate: (n: number): string => `≈${count(n)} tokens`,
+  tooLong: (n: number, max: number): string => `Too long to send: ${count(n)} characters, at most ${count(max)}`,
   tokenEstimateTitle: 'Estimated size of the question and its context',
 
   setupTitle: {

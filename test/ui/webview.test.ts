@@ -661,6 +661,33 @@ suite('Chat webview in Chromium', function () {
     assert.deepStrictEqual((await view.posted()).slice(1), [{ type: 'ask', text: 'via button' }]);
   });
 
+  test('a question or an edit longer than the host takes is kept, not sent, and says why', async () => {
+    const long = 'x'.repeat(1_000_001);
+    await view.send(state('c-long-q', [user('lq1', 'Short question'), assistant('la1', 'Answer')]));
+    await view.clearPosted();
+    const prompt = page.locator('#prompt');
+    await prompt.fill(long);
+    await page.locator('#send').click();
+    assert.deepStrictEqual(await view.posted(), []);
+    assert.strictEqual((await prompt.inputValue()).length, long.length);
+    assert.match((await page.locator('#token-estimate').textContent()) ?? '', /Too long to send: 1,000,001 characters, at most 1,000,000/);
+    assert.strictEqual(await prompt.getAttribute('aria-invalid'), 'true');
+    // Shortened, it goes.
+    await prompt.fill('x'.repeat(1_000_000));
+    await page.locator('#send').click();
+    assert.deepStrictEqual((await view.posted()).map(m => m.type), ['ask']);
+    assert.strictEqual(await prompt.getAttribute('aria-invalid'), null);
+
+    await view.clearPosted();
+    await page.locator('.message[data-id="lq1"] [data-message-action="edit"]').click();
+    const box = page.locator('.message[data-id="lq1"] .edit-input');
+    await box.fill(long);
+    await page.locator('.message[data-id="lq1"] .edit-send').click();
+    assert.deepStrictEqual(await view.posted(), []);
+    assert.strictEqual((await box.inputValue()).length, long.length);
+    assert.match((await page.locator('.message[data-id="lq1"] .edit-too-long').textContent()) ?? '', /Too long to send/);
+  });
+
   test('an http link posts openLink; command:, mailto: and injected unsafe links post nothing', async () => {
     await view.send(
       state('c-links', [
