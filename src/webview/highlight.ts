@@ -57,9 +57,30 @@ export function resolveLanguage(name: string): string | undefined {
   return byName.get(name.trim().toLowerCase());
 }
 
+/**
+ * The last blocks highlighted, newest last: a code block is highlighted when its fence closes, again on
+ * every frame while it is the end of the streaming tail, and again when it becomes a finished block;
+ * highlighting costs several milliseconds per thousand characters, so those repeats come from here.
+ */
+const recent = new Map<string, string>();
+const RECENT_BLOCKS = 16;
+const RECENT_MAX_CHARS = 100_000;
+
 /** Highlighted HTML for code in a registered language (see resolveLanguage); the input is escaped. */
 export function highlightCode(code: string, language: string): string {
-  return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+  const key = `${language}\n${code}`;
+  const cached = recent.get(key);
+  if (cached !== undefined) {
+    recent.delete(key);
+    recent.set(key, cached);
+    return cached;
+  }
+  const html = hljs.highlight(code, { language, ignoreIllegals: true }).value;
+  if (code.length <= RECENT_MAX_CHARS) {
+    recent.set(key, html);
+    if (recent.size > RECENT_BLOCKS) recent.delete(recent.keys().next().value as string);
+  }
+  return html;
 }
 
 const prepared = new Set<string>();
