@@ -820,4 +820,5 @@ async function run(ctx) {
   return { rows, data };
 }
 
+// internals: for one-off profiling scripts that drive a single delivery without the whole section.
 module.exports = { run, fitLine, internals: { startServer, openView, measured, stateMessage, QUESTION, deltaTimes, longConversation, metrics, mainThreadMs } };
