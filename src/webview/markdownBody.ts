@@ -82,7 +82,6 @@ export class MarkdownBody {
       element,
       chars,
       shows,
-      cancelled: false,
       render: () => {
         this.queued = this.queued.filter(i => i !== item);
         render();
@@ -110,22 +109,21 @@ export class MarkdownBody {
       if (text === this.text && !streaming) return;
       // Changed before the queue got to it: render now, from scratch.
       this.dispose();
-      this.element.replaceChildren();
-      this.finished = 0;
-      this.chunk = undefined;
-      this.chunkChars = 0;
-      this.text = '';
-    }
-    if (!text.startsWith(this.text.slice(0, this.finished))) {
-      this.element.replaceChildren();
-      this.finished = 0;
-      this.chunk = undefined;
-      this.chunkChars = 0;
-      this.dropTail();
+      this.reset();
+    } else if (!text.startsWith(this.text.slice(0, this.finished))) {
+      this.reset();
     }
     this.text = text;
     this.streaming = streaming;
     this.render();
+  }
+
+  private reset(): void {
+    this.element.replaceChildren();
+    this.finished = 0;
+    this.chunk = undefined;
+    this.chunkChars = 0;
+    this.dropTail();
   }
 
   render(): void {

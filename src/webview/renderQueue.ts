@@ -12,8 +12,6 @@ export interface RenderItem {
   readonly shows: boolean;
   /** Renders into element; may enqueue further items (a body splits into chunks). */
   render(): void;
-  /** Set when the item's message is gone or re-rendered another way. */
-  cancelled: boolean;
 }
 
 /** An idle slice stops starting new items after this long (ms). */
@@ -22,7 +20,7 @@ const SLICE_MS = 8;
 const PX_PER_CHAR = 0.45;
 const MIN_ESTIMATE_PX = 40;
 
-export function estimateHeight(chars: number): number {
+function estimateHeight(chars: number): number {
   return Math.max(MIN_ESTIMATE_PX, Math.round(chars * PX_PER_CHAR));
 }
 
@@ -56,10 +54,6 @@ export class RenderQueue {
     while (left > 0) {
       const item = this.items.pop();
       if (!item) break;
-      if (item.cancelled) {
-        this.forget(item);
-        continue;
-      }
       if (item.shows) left -= item.chars;
       this.run(item);
     }
@@ -67,7 +61,6 @@ export class RenderQueue {
 
   /** Takes an item out of the queue for good; its element loses the space it held. */
   cancel(item: RenderItem): void {
-    item.cancelled = true;
     const i = this.items.indexOf(item);
     if (i >= 0) this.items.splice(i, 1);
     this.forget(item);
@@ -81,8 +74,7 @@ export class RenderQueue {
       if (!item) continue;
       const i = this.items.indexOf(item);
       if (i >= 0) this.items.splice(i, 1);
-      if (item.cancelled) this.forget(item);
-      else this.run(item);
+      this.run(item);
     }
   }
 
@@ -115,8 +107,7 @@ export class RenderQueue {
       do {
         const item = this.items.pop();
         if (!item) return;
-        if (item.cancelled) this.forget(item);
-        else this.run(item);
+        this.run(item);
       } while (timeLeft() > 2 && performance.now() - start < SLICE_MS);
       if (this.items.length > 0) this.requestIdle();
     };

@@ -142,4 +142,15 @@ async function bundle(entry, outfile, opts = {}) {
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
-module.exports = { ROOT, MARK, median, percentile, row, failedRow, runNode, reply, bundle, killChildren, sleep };
+/** Rejects when promise has not settled after ms: nothing in the benchmark may wait forever. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+module.exports = { ROOT, MARK, median, percentile, row, failedRow, runNode, reply, bundle, killChildren, sleep, withTimeout };

@@ -11,7 +11,7 @@
 'use strict';
 const path = require('path');
 const { performance } = require('perf_hooks');
-const { runNode, reply, median, percentile, row, failedRow, sleep } = require('./common');
+const { runNode, reply, median, percentile, row, failedRow, sleep, withTimeout } = require('./common');
 
 const LATENCY_ITERATIONS = 40;
 const STOP_ITERATIONS = 30;
@@ -21,16 +21,6 @@ const SECTION_BUDGET_MS = 90_000;
 const CONVERSATIONS = 50;
 const TURNS = 3;
 const ANSWER_CHARS = 16_000;
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]);
-}
 
 /** Starts the fixture and stamps its requests with performance.now(). */
 async function instrumentedFixture(fixturePath) {

@@ -32,7 +32,7 @@ const os = require('os');
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
-const { median, percentile, row, failedRow, bundle, sleep } = require('./common');
+const { median, percentile, row, failedRow, bundle, sleep, withTimeout } = require('./common');
 const { longReply, tokenize, describe, section, prng } = require('./reply');
 
 const PACED_RATE = 100; // tokens per second
@@ -376,17 +376,8 @@ async function openView(browser, server, kind, tokens) {
   await cdp.send('Performance.enable');
   const clock = await page.evaluate(n => window.__driver.syncClock(n), 40);
   if (tokens) await page.evaluate(t => { window.__driver.tokens = t; }, tokens);
-  const nextFrame = () => bounded(frame.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))))), 20_000, 'two frames');
+  const nextFrame = () => withTimeout(frame.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))))), 20_000, 'two frames');
   return { context, page, frame, cdp, clock, errors, nextFrame, close: () => context.close() };
-}
-
-/** Rejects when promise has not settled after ms: nothing in the benchmark may wait forever. */
-function bounded(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Runs fn between trace marks with tracing on and metrics before and after. */
@@ -752,7 +743,7 @@ async function run(ctx) {
   try {
     say(`webview heap with ${STATE_MESSAGES} messages`);
     const view = await openView(browser, server, 'tandem');
-    const heap = () => bounded((async () => {
+    const heap = () => withTimeout((async () => {
       await view.cdp.send('HeapProfiler.collectGarbage');
       await view.cdp.send('HeapProfiler.collectGarbage');
       const h = await view.cdp.send('Runtime.getHeapUsage');
@@ -781,7 +772,7 @@ async function run(ctx) {
     if (stats.pre !== messages.reduce((n, m) => n + (m.text.match(/^```\w/gm) || []).length, 0)) throw new Error(`the view shows ${stats.pre} code blocks, not every one the conversation has`);
     // Scrolled through from the top to the end: every chunk laid out and painted once (what a user who
     // reads the whole conversation leaves behind), bounded in steps.
-    const steps = await bounded(view.frame.evaluate(async () => {
+    const steps = await withTimeout(view.frame.evaluate(async () => {
       const s = document.querySelector('.conversation');
       const t0 = performance.now();
       let n = 0;

@@ -3,17 +3,7 @@
 // numbered lists, tables, block quotes, inline code, emphasis and links. Same seed, same text, every run.
 'use strict';
 
-/** mulberry32: a small seeded PRNG, so the text never depends on Math.random. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { prng } = require('../harness/prng');
 
 const WORDS = ('the function returns a value when input is valid otherwise it throws an error so callers must handle ' +
   'both cases this loop walks every element of the array and keeps a running total which avoids a second pass ' +

@@ -12,7 +12,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ROOT, bundle, failedRow, killChildren } = require('./common');
+const { ROOT, bundle, failedRow, killChildren, withTimeout } = require('./common');
 
 const SECTION_LIMIT_MS = 15 * 60 * 1000;
 const SECTIONS = {
@@ -191,13 +191,7 @@ async function main() {
     ctx.t0Section = Date.now();
     try {
       // A section that hangs fails after SECTION_LIMIT_MS instead of holding the run forever.
-      let timer;
-      const result = await Promise.race([
-        require(s.module).run(ctx),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no result after ${SECTION_LIMIT_MS / 60000} minutes`)), SECTION_LIMIT_MS);
-        }),
-      ]).finally(() => clearTimeout(timer));
+      const result = await withTimeout(require(s.module).run(ctx), SECTION_LIMIT_MS, s.title);
       rows.push(...result.rows);
       data[name] = result.data;
     } catch (e) {

@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-import { lastConversation, resetSettings, setSettings, sleep, tandem, waitFor, workspaceFile } from './helpers';
+import { lastConversation, setSettings, sleep, tandem, useFixture, waitFor, workspaceFile } from './helpers';
 
 const BUGGY = [
   '// Sums values.',
@@ -49,14 +49,7 @@ suite('Edits from replies', function () {
     return vscode.window.showTextDocument(doc);
   }
 
-  suiteSetup(async () => {
-    await fx.start();
-    await tandem();
-  });
-  suiteTeardown(async () => {
-    await resetSettings();
-    await fx.stop();
-  });
+  useFixture(fx);
   setup(async () => {
     fx.reset();
     await setSettings({ baseUrl: fx.baseUrl, model: 'test-model' });

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { FakeOpenAI, type RecordedRequest } from '../fixtures/fakeOpenAI';
-import { lastMessage, newConversation, openWithSelection, resetSettings, setSettings, sleep, tandem, waitFor } from './helpers';
+import { lastMessage, newConversation, openWithSelection, setSettings, sleep, tandem, useFixture, waitFor } from './helpers';
 
 interface Body {
   model: string;
@@ -19,14 +19,7 @@ interface Body {
 suite('Explain Selection against the fixture server', () => {
   const fx = new FakeOpenAI({ models: ['test-model'] });
 
-  suiteSetup(async () => {
-    await fx.start();
-    await tandem();
-  });
-  suiteTeardown(async () => {
-    await resetSettings();
-    await fx.stop();
-  });
+  useFixture(fx);
   setup(async () => {
     fx.reset();
     await setSettings({ baseUrl: fx.baseUrl, model: 'test-model', systemPrompt: undefined, temperature: undefined, maxTokens: undefined });

@@ -19,6 +19,18 @@ export async function resetSettings(): Promise<void> {
   await setSettings({ baseUrl: undefined, model: undefined, systemPrompt: undefined, temperature: undefined, maxTokens: undefined, provider: undefined });
 }
 
+/** For a suite: the fixture server runs and Tandem is active before its tests; settings go back after. */
+export function useFixture(fx: { start(): Promise<unknown>; stop(): Promise<unknown> }): void {
+  suiteSetup(async () => {
+    await fx.start();
+    await tandem();
+  });
+  suiteTeardown(async () => {
+    await resetSettings();
+    await fx.stop();
+  });
+}
+
 export function workspaceFile(name: string): vscode.Uri {
   const root = process.env.EXT_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   return vscode.Uri.file(path.join(root, name));

@@ -5,20 +5,13 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-import { lastConversation, newConversation, openWithSelection, resetSettings, setSettings, tandem } from './helpers';
+import { lastConversation, newConversation, openWithSelection, setSettings, tandem, useFixture } from './helpers';
 
 suite('Conversations: export and storage', function () {
   this.timeout(30000);
   const fx = new FakeOpenAI();
 
-  suiteSetup(async () => {
-    await fx.start();
-    await tandem();
-  });
-  suiteTeardown(async () => {
-    await resetSettings();
-    await fx.stop();
-  });
+  useFixture(fx);
 
   test('Export writes the conversation as Markdown to the given path', async () => {
     const api = await tandem();

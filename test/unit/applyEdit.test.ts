@@ -8,6 +8,8 @@ import { detectIndentStyle } from '../../src/core/editIndent';
 import { mergeEdits } from '../../src/core/editPlan';
 import { similarity } from '../../src/core/editSimilarity';
 import { CORPUS, L, type Case } from './applyEditCorpus';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { prng } = require('../harness/prng.js') as { prng(seed: number): () => number };
 
 const F = '```';
 
@@ -223,18 +225,6 @@ suite('core/applyEdit: parsing', () => {
   });
 });
 
-/** A small seeded generator, so a failing case can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 suite('core/applyEdit: property', () => {
   // A small vocabulary, so documents repeat lines the way real code does (`}`, `return x;`, blank lines).
   const WORDS = ['foo();', 'bar(x);', 'return y;', '}', 'if (a) {', 'let z = 1;', '', 'é = "你好";', 'emoji("😀");'];
@@ -255,7 +245,7 @@ suite('core/applyEdit: property', () => {
     test(`a fenced copy of the selection with one line changed changes exactly that line (${variant})`, () => {
       let runs = 0;
       for (let seed = 1; seed <= 400; seed++) {
-        const next = rng(seed);
+        const next = prng(seed);
         const tabs = variant.startsWith('tabs');
         const eol = variant.startsWith('CRLF') ? '\r\n' : '\n';
         const lines = randomDoc(next, tabs);

@@ -1,0 +1,16 @@
+// mulberry32: a small seeded PRNG for the tests and the benchmark, so generated inputs never depend on
+// Math.random and a failing case can be reproduced from its seed.
+'use strict';
+
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+module.exports = { prng };
