@@ -40,3 +40,13 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 module.exports = { paths, ensureTools, CHROMIUM_ARGS };
+
+// `npm run tools [-- --no-browser]`: install (or check) the tools on their own.
+if (require.main === module) {
+  try {
+    ensureTools({ browser: !process.argv.includes('--no-browser') });
+  } catch (e) {
+    console.error(`[tools] ${e.message}`);
+    process.exit(1);
+  }
+}
