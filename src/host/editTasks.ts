@@ -123,9 +123,9 @@ export class EditTasks {
     const doc = editor.document;
     const resolved = await this.d.endpoints.resolve({ needModel: true });
     if (!resolved.ok) {
+      // Not awaited: the command ends now; the buttons work whenever the user gets to them.
       const buttons = resolved.problem.actions.flatMap(a => (PROBLEM_BUTTONS[a] ? [{ action: a, title: PROBLEM_BUTTONS[a].label() }] : []));
-      const pick = await vscode.window.showErrorMessage(resolved.problem.message, ...buttons);
-      if (pick) await PROBLEM_BUTTONS[pick.action]?.run();
+      void vscode.window.showErrorMessage(resolved.problem.message, ...buttons).then(pick => pick && PROBLEM_BUTTONS[pick.action]?.run());
       return 'failed';
     }
     const endpoint = resolved.endpoint;
@@ -173,7 +173,8 @@ export class EditTasks {
       },
     );
     if (result.stopped) return 'cancelled';
-    const redactedNote = result.redacted > 0 ? result.notices.filter(n => n.includes('[REDACTED]')) : [];
+    // What the user should know about what was sent (redaction, trimming) goes with every record in the chat.
+    const redactedNote = result.notices;
     if (result.error) {
       if (result.error.kind === 'cutOff' || result.error.kind === 'contentFilter') {
         // Half an answer must never replace a whole function.
@@ -182,12 +183,13 @@ export class EditTasks {
         return 'inChat';
       }
       // What arrived before the failure is kept where the user can read it.
-      if (texts[0].trim()) this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: the answer broke off ({0}).', result.error.message)]);
+      if (texts[0].trim()) this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: the answer broke off ({0}).', result.error.message), ...redactedNote]);
       const show = vscode.l10n.t('Show Log');
       const buttons = result.error.actions.flatMap(a => (PROBLEM_BUTTONS[a] ? [PROBLEM_BUTTONS[a].label()] : []));
-      const pick = await vscode.window.showErrorMessage(vscode.l10n.t('Tandem could not get an answer: {0}', result.error.message), ...buttons, show);
-      if (pick === show) this.d.log.show();
-      else if (pick) await Object.values(PROBLEM_BUTTONS).find(b => b?.label() === pick)?.run();
+      void vscode.window.showErrorMessage(vscode.l10n.t('Tandem could not get an answer: {0}', result.error.message), ...buttons, show).then(pick => {
+        if (pick === show) this.d.log.show();
+        else if (pick) void Object.values(PROBLEM_BUTTONS).find(b => b?.label() === pick)?.run();
+      });
       return 'failed';
     }
     if (task === 'tests') return this.openTests(doc, context, question, texts[0], s.redactCredentials, redactedNote);
@@ -200,7 +202,7 @@ export class EditTasks {
       const now = doc.getText();
       const first = now.indexOf(original);
       if (first < 0 || now.indexOf(original, first + 1) >= 0) {
-        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed while Tandem was working and the code could not be found again.', context.file)]);
+        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed while Tandem was working and the code could not be found again.', context.file), ...redactedNote]);
         void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed while Tandem was working; the answer is in the chat instead.', context.file));
         return 'inChat';
       }
@@ -241,7 +243,7 @@ export class EditTasks {
     }
     const outcome = await this.d.diff.review(doc, chosen, task === 'docs' ? vscode.l10n.t('the documentation') : vscode.l10n.t('the fix'), computedFor);
     if (outcome === 'stale') {
-      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed during the review.', context.file)]);
+      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed during the review.', context.file), ...redactedNote]);
       void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed during the review and the change could not be placed safely; the answer is in the chat.', context.file));
     }
     this.d.log.info('edit', `${task} on ${context.file}:${context.startLine}-${context.endLine}: ${outcome}`);
@@ -262,7 +264,7 @@ export class EditTasks {
   private async openTests(doc: vscode.TextDocument, context: CodeContext, question: string, answer: string, restore: boolean, redactedNote: string[]): Promise<TaskOutcome> {
     const block = /(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1/.exec(answer);
     if (!block) {
-      this.toChat(question, context, answer, [vscode.l10n.t('The answer has no code block to open as tests.')]);
+      this.toChat(question, context, answer, [vscode.l10n.t('The answer has no code block to open as tests.'), ...redactedNote]);
       return 'inChat';
     }
     let code = block[3];

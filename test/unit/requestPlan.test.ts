@@ -9,8 +9,8 @@ const KEY = ['sk', 'proj', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'].join('-');
 const GROQ = 'gsk' + '_' + 'Q1w2E3r4T5y6U7i8O9p0AsDfGhJkL';
 
 let n = 0;
-const user = (text: string, context?: CodeContext, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id: `u${n++}`, role: 'user', text, context, ...extra });
-const answer = (text: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id: `a${n++}`, role: 'assistant', text, ...extra });
+const user = (text: string, context?: CodeContext, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id: `u${n++}`, role: 'user', text, context, streaming: false, ...extra });
+const answer = (text: string, extra: Partial<ChatMessage> = {}): ChatMessage => ({ id: `a${n++}`, role: 'assistant', text, streaming: false, ...extra });
 const words = (t: string) => Math.ceil(t.length / 4);
 
 function plan(messages: ChatMessage[], over: Partial<PlanInput> = {}) {
@@ -34,6 +34,12 @@ suite('core/requestPlan', () => {
     assert.ok(p.redacted >= 7, `${p.redacted} replaced`);
     assert.match(p.notices.join(' '), /secrets? \(.*api-key.*\) replaced with \[REDACTED\]/);
     assert.match(sent, /client = OpenAI\(api_key=API_KEY\)/, 'ordinary code around it is sent as it is');
+  });
+
+  test('a secret found once is replaced wherever else it appears, even in prose', () => {
+    const p = plan([user('Is Hunter2x9 a good password?', ctx('password = "Hunter2x9"'))]);
+    assert.ok(!JSON.stringify(p.messages).includes('Hunter2x9'));
+    assert.strictEqual(p.redacted, 2);
   });
 
   test('with redaction off, nothing is replaced and nothing is said', () => {
