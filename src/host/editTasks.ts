@@ -4,7 +4,7 @@
 import vscode = require('vscode');
 import type { CodeContext } from '../protocol';
 import { EDIT_TASKS, codeQuestionMessage, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
-import type { ApplyResult } from '../core/applyEdit';
+import type { ApplyResult } from '../core/apply';
 import { languageIdForFence } from '../core/fenceLanguage';
 import { gatherContext, targetRange, type TargetKind } from './editorContext';
 import { readSettings } from './settings';

@@ -59,7 +59,7 @@ export interface LlmModule {
   ChatRunner: typeof import('./runner').ChatRunner;
   listModels: typeof import('./models').listModels;
   fetchServerContext: typeof import('./models').fetchServerContext;
-  applyReply: typeof import('../core/applyEdit').applyReply;
+  applyReply: typeof import('../core/apply').applyReply;
   EDIT_FORMAT_INSTRUCTIONS: string;
   redactOutgoing: typeof import('../core/secretScan').redactOutgoing;
   planRequest: typeof import('../core/requestPlan').planRequest;

@@ -1,12 +1,12 @@
-// The apply engine (src/core/applyEdit.ts) against answers shaped like real ones: every accepted
+// The apply engine (src/core/apply) against answers shaped like real ones: every accepted
 // answer must give exactly the expected document through one edit that leaves the rest untouched;
 // every refused one must say why.
 import * as assert from 'assert';
-import { applyReply, EDIT_FORMAT_INSTRUCTIONS, type ApplyInput, type ApplyResult } from '../../src/core/applyEdit';
-import { diffHunks, fencedBlocks, searchReplaceBlocks } from '../../src/core/editParse';
-import { detectIndentStyle } from '../../src/core/editIndent';
-import { mergeEdits } from '../../src/core/editPlan';
-import { similarity } from '../../src/core/editSimilarity';
+import { applyReply, EDIT_FORMAT_INSTRUCTIONS, type ApplyInput, type ApplyResult } from '../../src/core/apply';
+import { diffHunks, fencedBlocks, searchReplaceBlocks } from '../../src/core/apply/parse';
+import { detectIndentStyle } from '../../src/core/apply/indent';
+import { mergeEdits } from '../../src/core/apply/plan';
+import { similarity } from '../../src/core/apply/similarity';
 import { CORPUS, L, type Case } from './applyEditCorpus';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prng } = require('../harness/prng.js') as { prng(seed: number): () => number };

@@ -1,6 +1,6 @@
 // Answers written the way GPT-4o, Claude, Llama and friends really write them, each with the document
 // it answers, the selection (between « and », or a cursor at ‸) and the document that must result.
-import type { ApplyMethod } from '../../src/core/applyEdit';
+import type { ApplyMethod } from '../../src/core/apply';
 
 export interface Case {
   readonly name: string;

@@ -1,11 +1,11 @@
 // Applies quoted-context changes (SEARCH/REPLACE blocks and unified-diff hunks): find each quoted part
 // in the document, then replace it, keeping the document's own text for lines the change leaves alone.
-import { detectIndentStyle, leadingWhitespace, makeReindenter, type IndentStyle } from './editIndent';
-import { isBlank, type LineIndex } from './editLines';
-import { locate, type Match } from './editLocate';
-import type { ApplyMethod, Edit, Plan } from './editPlan';
-import { refusal } from './editPlan';
-import { lcsPairs } from './editSimilarity';
+import { detectIndentStyle, leadingWhitespace, makeReindenter, type IndentStyle } from './indent';
+import { isBlank, type LineIndex } from './lines';
+import { locate, type Match } from './locate';
+import type { ApplyMethod, Edit, Plan } from './plan';
+import { refusal } from './plan';
+import { lcsPairs } from './similarity';
 
 export interface Hunk {
   /** What the document has now (SEARCH part, or a hunk's context and removed lines). */

@@ -1,7 +1,7 @@
 // Reads a model's markdown answer into what can be applied: fenced code blocks, SEARCH/REPLACE blocks
 // and unified-diff hunks. Lenient where models are sloppy (fence indentation, marker lengths, missing
 // hunk numbers), strict where guessing could corrupt a file (an unfinished SEARCH/REPLACE block).
-import { isDiffTag } from './editLanguages';
+import { isDiffTag } from './languages';
 
 export interface FencedBlock {
   /** First word of the info string, lower-case; '' when untagged. */

@@ -1,11 +1,11 @@
 // Applies one code block to the selection: the strict format Tandem asks for, and what models send
 // instead (dedented or re-tabbed code, repeated surrounding lines, the whole line for a part of it,
 // the whole file for a part of it).
-import { baseIndent, detectIndentStyle, indentColumns, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './editIndent';
-import { isBlank, isSignificant, lineOf, significantLines, trimBlankLines, trimmedLines, type LineIndex } from './editLines';
-import type { FencedBlock } from './editParse';
-import { refusal, splitsUnit, type Edit, type Plan } from './editPlan';
-import { lcsLength, lcsPairs, similarity } from './editSimilarity';
+import { baseIndent, detectIndentStyle, indentColumns, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './indent';
+import { isBlank, isSignificant, lineOf, significantLines, trimBlankLines, trimmedLines, type LineIndex } from './lines';
+import type { FencedBlock } from './parse';
+import { refusal, splitsUnit, type Edit, type Plan } from './plan';
+import { lcsLength, lcsPairs, similarity } from './similarity';
 
 export interface SelectionContext {
   readonly doc: LineIndex;

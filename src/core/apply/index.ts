@@ -39,15 +39,15 @@
 // equal after trimming with the lines between at least 85% similar (normalized edit distance), allowing
 // 15% more or fewer lines. Among several places, the one overlapping the selection wins, then the one at
 // the line a diff header names; otherwise the answer is refused as ambiguous.
-import { chooseBlock } from './editChoice';
-import { planHunks, type Hunk, type HunkContext } from './editHunks';
-import { detectIndentStyle } from './editIndent';
-import { indexLines, toLf, type LineIndex } from './editLines';
-import { diffHunks, fencedBlocks, isDiffBlock, searchReplaceBlocks, type DiffHunk, type FencedBlock } from './editParse';
-import { mergeEdits, refusal, splitsUnit, type ApplyMethod, type Plan } from './editPlan';
-import { planBlock, type SelectionContext } from './editSelection';
+import { chooseBlock } from './choice';
+import { planHunks, type Hunk, type HunkContext } from './hunks';
+import { detectIndentStyle } from './indent';
+import { indexLines, toLf, type LineIndex } from './lines';
+import { diffHunks, fencedBlocks, isDiffBlock, searchReplaceBlocks, type DiffHunk, type FencedBlock } from './parse';
+import { mergeEdits, refusal, splitsUnit, type ApplyMethod, type Plan } from './plan';
+import { planBlock, type SelectionContext } from './selection';
 
-export type { ApplyMethod } from './editPlan';
+export type { ApplyMethod } from './plan';
 
 export interface ApplyInput {
   /** The whole document, as VS Code has it (may use \r\n). */

@@ -2,8 +2,8 @@
 // strictest reading first: the exact lines; the lines ignoring indentation and trailing whitespace;
 // the exact text inside a line; then an anchored approximate match. A stricter level that finds
 // several places never falls through to a looser one: the answer is ambiguous, not absent.
-import { isBlank, trimmedLines, type LineIndex } from './editLines';
-import { lcsPairs, similarity } from './editSimilarity';
+import { isBlank, trimmedLines, type LineIndex } from './lines';
+import { lcsPairs, similarity } from './similarity';
 
 /** Approximate matches must be at least this similar (1 - normalized edit distance of the trimmed lines). */
 export const FUZZY_THRESHOLD = 0.85;
