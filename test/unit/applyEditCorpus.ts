@@ -469,7 +469,7 @@ export const CORPUS: readonly Case[] = [
     lang: 'python',
     doc: L('def f():', '    return 1', ''),
     reply: L('<<<<<<< SEARCH', 'def f():', '    return 1', '=======', 'def f():', '    return 2'),
-    refuse: /missing marker/,
+    refuse: /was cut off.*Continue/,
   },
   {
     name: 'unified diff with correct line numbers',
@@ -875,7 +875,7 @@ export const CORPUS: readonly Case[] = [
     method: 'whole-file',
   },
   {
-    name: 'a block that leaves code out is refused',
+    name: 'a block that leaves code out: merged with the code it left out',
     lang: 'typescript',
     doc: L(
       'export class Store {',
@@ -902,8 +902,21 @@ export const CORPUS: readonly Case[] = [
       '}',
       F,
     ),
-    refuse: /leaves part of the code out/,
-    code: /existing methods/,
+    expect: L(
+      'export class Store {',
+      '  private items: string[] = [];',
+      '',
+      '  add(item: string) {',
+      '    this.items.push(item);',
+      '  }',
+      '',
+      '  remove(item: string) {',
+      '    this.items = this.items.filter(i => i !== item);',
+      '  }',
+      '}',
+      '',
+    ),
+    method: 'merged-elisions',
   },
   {
     name: 'cursor on an indented empty line: the block is inserted there, indented',
@@ -1467,11 +1480,11 @@ export const CORPUS: readonly Case[] = [
     ),
   },
   {
-    name: 'placeholder comments in other words are refused too',
+    name: 'placeholder comments in other words are merged too',
     lang: 'python',
     doc: L('«class A:', '    def f(self):', '        return 1', '', '    def g(self):', '        return 2»', ''),
     reply: L(F + 'python', 'class A:', '    # rest of the methods remain unchanged', '', '    def g(self):', '        return 3', F),
-    refuse: /leaves part of the code out/,
+    expect: L('class A:', '    def f(self):', '        return 1', '', '    def g(self):', '        return 3', ''),
   },
   {
     name: 'a full code block plus a diff that does not fit: the code block is applied',

@@ -1,7 +1,8 @@
 // Reads a model's markdown answer into what can be applied: fenced code blocks, SEARCH/REPLACE blocks
-// and unified-diff hunks. Lenient where models are sloppy (fence indentation, marker lengths, missing
+// and unified-diff hunks (reasoning sections are removed before, see reasoning.ts). Lenient where models are sloppy (fence indentation, marker lengths, missing
 // hunk numbers), strict where guessing could corrupt a file (an unfinished SEARCH/REPLACE block).
-import { isDiffTag } from './languages';
+import { labelComment, labelInInfo, labelLine } from './fileLabel';
+import { isDiffTag, languageOfTag } from './languages';
 
 export interface FencedBlock {
   /** First word of the info string, lower-case; '' when untagged. */
@@ -10,12 +11,20 @@ export interface FencedBlock {
   readonly content: string;
   /** False when the answer ended inside the block (cut off, or the model forgot the closing fence). */
   readonly closed: boolean;
+  /** The file the answer says the block is for, when it labels it (see fileLabel.ts). */
+  readonly file?: string;
 }
 
 const FENCE_OPEN = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
 const FENCE_CLOSE = /^[ \t]*(`{3,}|~{3,})[ \t]*$/;
+/** Fences whose content is itself Markdown, where a tagged ``` line opens a nested block rather than closing this one. */
+const MARKDOWN_TAGS = new Set(['', 'md', 'markdown', 'mdx']);
 
-/** CommonMark fenced blocks, except that any indentation opens one (models indent fences in lists). */
+/**
+ * CommonMark fenced blocks, except that any indentation opens one (models indent fences in lists), and
+ * that a Markdown document wrapped in a plain ``` fence keeps its own ```lang blocks: inside such a
+ * fence, a ``` line with a language opens a nested block, and the next bare ``` closes that one.
+ */
 export function fencedBlocks(reply: string): FencedBlock[] {
   const lines = reply.split('\n');
   const blocks: FencedBlock[] = [];
@@ -29,22 +38,43 @@ export function fencedBlocks(reply: string): FencedBlock[] {
     const indent = m[1].length;
     const fenceChar = m[2][0];
     const fenceLen = m[2].length;
-    const lang = m[3].trim().replace(/^[{.]+/, '').split(/[\s{}:,;=]/)[0].toLowerCase();
+    const info = m[3].trim();
+    const lang = info.replace(/^[{.]+/, '').split(/[\s{}:,;=]/)[0].toLowerCase();
+    const nests = MARKDOWN_TAGS.has(lang);
+    const label = labelBefore(lines, i) ?? labelInInfo(info, t => languageOfTag(t) !== undefined);
     const body: string[] = [];
     let closed = false;
+    let depth = 0;
     i++;
     for (; i < lines.length; i++) {
       const c = FENCE_CLOSE.exec(lines[i]);
       if (c && c[1][0] === fenceChar && c[1].length >= fenceLen) {
-        closed = true;
-        i++;
-        break;
+        if (depth === 0) {
+          closed = true;
+          i++;
+          break;
+        }
+        depth--;
+      } else if (nests) {
+        const o = FENCE_OPEN.exec(lines[i]);
+        if (o && o[2][0] === fenceChar && o[2].length === fenceLen && o[3].trim() !== '' && !o[3].includes('`')) depth++;
       }
       body.push(stripIndent(lines[i], indent));
     }
-    blocks.push({ lang, content: body.join('\n'), closed });
+    const content = body.join('\n');
+    const file = label ?? labelComment(content.slice(0, content.indexOf('\n') >>> 0));
+    blocks.push(file === undefined ? { lang, content, closed } : { lang, content, closed, file });
   }
   return blocks;
+}
+
+/** A path alone on the line before a fence (a blank line may sit between them). */
+function labelBefore(lines: readonly string[], fenceLine: number): string | undefined {
+  for (let k = fenceLine - 1; k >= 0 && k >= fenceLine - 2; k--) {
+    if (lines[k].trim() === '') continue;
+    return labelLine(lines[k]);
+  }
+  return undefined;
 }
 
 function stripIndent(line: string, n: number): string {
@@ -56,25 +86,37 @@ function stripIndent(line: string, n: number): string {
 export interface SearchReplaceBlock {
   readonly search: readonly string[];
   readonly replace: readonly string[];
+  /** 0-based line Roo Code's `:start_line:` names; only breaks ties between equal matches. */
+  readonly hintLine?: number;
+  /** The file the answer says the block is for. */
+  readonly file?: string;
 }
 
 export interface SearchReplaceParse {
   readonly blocks: readonly SearchReplaceBlock[];
-  /** A block whose markers did not all arrive: applying half a change is never safe. */
+  /** A block whose markers did not all arrive, or arrived in the wrong order: applying half a change is never safe. */
   readonly incomplete: boolean;
+  /** `cut-off`: the answer ended inside a block; `malformed`: the markers contradict each other. */
+  readonly problem?: { readonly kind: 'cut-off' | 'malformed'; readonly reason: string };
 }
 
-const SR_START = /^([ \t]*)<{5,9}[ \t]*(SEARCH|ORIGINAL)\b/i;
+// Aider (<<<<<<< SEARCH, ORIGINAL/UPDATED), Roo Code (the same plus :start_line: and -------) and
+// Cline (------- SEARCH / +++++++ REPLACE). Trailing spaces after a marker are common and harmless.
+const SR_START = /^([ \t]*)(?:<{5,9}[ \t]*(?:SEARCH|ORIGINAL)\b|-{5,9}[ \t]*SEARCH[ \t]*$)/i;
 const SR_MIDDLE = /^[ \t]*={5,9}[ \t]*$/;
-const SR_END = /^[ \t]*>{5,9}[ \t]*(REPLACE|UPDATED)\b/i;
+const SR_END = /^[ \t]*(?:>{5,9}[ \t]*(?:REPLACE|UPDATED)\b|\+{5,9}[ \t]*REPLACE[ \t]*$)/i;
+const ROO_START_LINE = /^[ \t]*:start_line:[ \t]*(\d+)[ \t]*$/;
+const ROO_END_LINE = /^[ \t]*:end_line:[ \t]*\d+[ \t]*$/;
+const ROO_SEPARATOR = /^[ \t]*-{3,9}[ \t]*$/;
 
 /**
- * Aider-style blocks, found anywhere in the answer (inside a fence or not). Raw lines are scanned, not
- * fence contents, because a REPLACE part may itself contain ``` lines (editing Markdown).
+ * SEARCH/REPLACE blocks found anywhere in the answer (inside a fence or not). Raw lines are scanned,
+ * not fence contents, because a REPLACE part may itself contain ``` lines (editing Markdown).
  */
 export function searchReplaceBlocks(reply: string): SearchReplaceParse {
   const lines = reply.split('\n');
   const blocks: SearchReplaceBlock[] = [];
+  const malformed = (reason: string): SearchReplaceParse => ({ blocks, incomplete: true, problem: { kind: 'malformed', reason } });
   let i = 0;
   while (i < lines.length) {
     const start = SR_START.exec(lines[i]);
@@ -82,22 +124,59 @@ export function searchReplaceBlocks(reply: string): SearchReplaceParse {
       i++;
       continue;
     }
+    const file = srLabel(lines, i);
     const indent = start[1].length;
+    let hintLine: number | undefined;
+    i++;
+    // Roo Code's header: line hints, then a separator before the SEARCH text.
+    for (; i < lines.length; i++) {
+      const hint = ROO_START_LINE.exec(lines[i]);
+      if (hint) hintLine = Number(hint[1]) - 1;
+      else if (!ROO_END_LINE.test(lines[i])) break;
+    }
+    if (hintLine !== undefined && i < lines.length && ROO_SEPARATOR.test(lines[i])) i++;
     const search: string[] = [];
     const replace: string[] = [];
     let part: 'search' | 'replace' | 'done' = 'search';
-    for (i++; i < lines.length && part !== 'done'; i++) {
+    for (; i < lines.length && part !== 'done'; i++) {
       const line = lines[i];
       if (part === 'search' && SR_MIDDLE.test(line)) part = 'replace';
       else if (part === 'replace' && SR_END.test(line)) part = 'done';
-      else if (part === 'search' && (SR_START.test(line) || SR_END.test(line))) return { blocks, incomplete: true };
-      else if (part === 'replace' && SR_START.test(line)) return { blocks, incomplete: true };
-      else (part === 'search' ? search : replace).push(stripIndent(line, indent));
+      else if (part === 'search' && (SR_START.test(line) || SR_END.test(line))) {
+        return malformed('A SEARCH/REPLACE block in the answer has no ======= line between its SEARCH and REPLACE parts, so it is not clear what to replace; nothing was applied.');
+      } else if (part === 'replace' && SR_MIDDLE.test(line)) {
+        return malformed('A SEARCH/REPLACE block in the answer has two ======= lines, so it is not clear where its replacement starts; nothing was applied. Ask for the change again.');
+      } else if (part === 'replace' && SR_START.test(line)) {
+        return malformed('A SEARCH/REPLACE block in the answer has no >>>>>>> REPLACE line before the next block starts; nothing was applied. Ask for the change again.');
+      } else (part === 'search' ? search : replace).push(stripIndent(line, indent));
     }
-    if (part !== 'done') return { blocks, incomplete: true };
-    blocks.push({ search, replace });
+    if (part !== 'done') {
+      return {
+        blocks,
+        incomplete: true,
+        problem: { kind: 'cut-off', reason: 'The answer was cut off inside a SEARCH/REPLACE block (its closing marker never arrived), so nothing was applied. Use Continue to get the rest of the answer, or ask again.' },
+      };
+    }
+    const block: SearchReplaceBlock = { search, replace, ...(hintLine === undefined ? {} : { hintLine }), ...(file === undefined ? {} : { file }) };
+    blocks.push(block);
   }
   return { blocks, incomplete: false };
+}
+
+/** Aider writes the path, then the fence, then the block: look back over a fence line and blank lines. */
+function srLabel(lines: readonly string[], startLine: number): string | undefined {
+  for (let k = startLine - 1, seen = 0; k >= 0 && seen < 3; k--, seen++) {
+    const t = lines[k].trim();
+    if (t === '') continue;
+    const fence = FENCE_OPEN.exec(lines[k]);
+    if (fence) {
+      const inInfo = labelInInfo(fence[3], tag => languageOfTag(tag) !== undefined);
+      if (inInfo) return inInfo;
+      continue;
+    }
+    return labelLine(t);
+  }
+  return undefined;
 }
 
 export interface DiffHunk {

@@ -1,0 +1,281 @@
+// "Lazy" code blocks: a block that keeps unchanged code as a placeholder comment (`// ... existing
+// code ...`, `# ... rest unchanged ...`, `{/* ... */}`, `<!-- ... -->`, `...`). The placeholder is never
+// written to the file: each one stands for the document's own lines between the unchanged line the
+// block shows before it and the one it shows after it. Those anchors must be found, in order, in one
+// way only; otherwise the block is refused, because guessing would delete or duplicate code.
+import { detectIndentStyle, leadingWhitespace, makeReindenter, type IndentStyle } from './indent';
+import { isBlank, trimBlankLines, trimmedLines, type LineIndex } from './lines';
+import { minimalEdit, refusal, type Plan } from './plan';
+import { lcsPairs } from './similarity';
+
+const ELISION_COMMENT = /^(?:\{\s*\/\*+\s*(.*?)\s*\*+\/\s*\}|(?:\/\/+|#+|--|\/\*+|<!--|;+|%|\*)\s*(.*))$/;
+/** Phrases of placeholders, not of documentation: "the rest of the list" or "returns unchanged input" do not count. */
+const ELISION_WORDS = new RegExp(
+  [
+    '^(\\.\\.\\.|…|\\[\\.\\.\\.\\]|\\(\\.\\.\\.\\))',
+    '\\b(rest|remainder) of (the )?(code|file|function|class|methods?|component|implementation|body|module|properties|logic)\\b',
+    '\\bexisting (code|methods|logic|implementation|imports|properties|functions)\\b',
+    '\\b(code|everything else|the rest|rest|methods|implementation|logic) (remains?|stays?|is|are) (unchanged|the same|as (is|before))\\b',
+    '\\b(rest|remainder) unchanged\\b',
+    '\\bunchanged\\s*(\\.\\.\\.|…|\\)|$)',
+    '\\bsame as (before|above)\\b',
+    '\\bfor brevity\\b',
+  ].join('|'),
+  'i',
+);
+
+/** Whether a line is a placeholder for left-out code (and not a comment the document itself has). */
+export function isElision(line: string, languageId: string, inDoc: (line: string) => boolean): boolean {
+  const t = line.trim();
+  const c = ELISION_COMMENT.exec(t);
+  const words = c ? (c[1] ?? c[2] ?? '') : '';
+  // `...` is Python's Ellipsis, a real statement there.
+  const looksElided = ((t === '...' || t === '…') && languageId !== 'python') || (c !== null && ELISION_WORDS.test(words));
+  return looksElided && !inDoc(t);
+}
+
+interface Segment {
+  /** The block's lines, blank lines at the ends removed. */
+  readonly lines: readonly string[];
+  /** A placeholder stands before (after) it, so its first (last) line must be an unchanged line of the document. */
+  readonly elidedBefore: boolean;
+  readonly elidedAfter: boolean;
+}
+
+export interface ElisionContext {
+  readonly doc: LineIndex;
+  readonly selection: { readonly start: number; readonly end: number };
+  readonly docStyle: IndentStyle;
+}
+
+/** Cells the alignments may compute before the block is declared too ambiguous to place. */
+const BUDGET = 20_000_000;
+
+interface Span {
+  readonly a: number;
+  readonly b: number;
+  readonly cost: number;
+  /** Block line -> document line, for the lines the alignment keeps. */
+  readonly pairs: ReadonlyMap<number, number>;
+}
+
+/** The block split at its placeholders, or undefined when it has none. */
+function segmentsOf(lines: readonly string[], isPlaceholder: (l: string) => boolean): Segment[] | undefined {
+  const raw: { lines: string[]; before: boolean; after: boolean }[] = [];
+  let cur: string[] = [];
+  let pending = false;
+  let any = false;
+  for (const line of lines) {
+    if (isPlaceholder(line)) {
+      any = true;
+      const t = trimBlankLines(cur);
+      if (t.length > 0) raw.push({ lines: t, before: pending, after: true });
+      else if (raw.length > 0) raw[raw.length - 1].after = true;
+      pending = true;
+      cur = [];
+    } else cur.push(line);
+  }
+  if (!any) return undefined;
+  const t = trimBlankLines(cur);
+  if (t.length > 0) raw.push({ lines: t, before: pending, after: false });
+  return raw.map(r => ({ lines: r.lines, elidedBefore: r.before, elidedAfter: r.after }));
+}
+
+export function planElided(ctx: ElisionContext, lines: readonly string[], languageId: string, inDoc: (l: string) => boolean, code: string): Plan | undefined {
+  const placeholder = lines.find(l => isElision(l, languageId, inDoc))?.trim();
+  if (placeholder === undefined) return undefined;
+  const segments = segmentsOf(lines, l => isElision(l, languageId, inDoc)) ?? [];
+  const cannot = (why: string): Plan =>
+    refusal(`The code block leaves part of the code out ("${placeholder}"), and ${why}, so it is not clear what the placeholder stands for; nothing was applied. Copy the parts you want instead.`, code);
+  if (segments.length === 0) return cannot('it has no code around the placeholder');
+  const { doc } = ctx;
+  const docT = trimmedLines(doc);
+  const positions = new Map<string, number[]>();
+  const wanted = new Set(segments.flatMap(s => s.lines.map(l => l.trim())));
+  docT.forEach((t, i) => {
+    if (t === '' || !wanted.has(t)) return;
+    const list = positions.get(t);
+    if (list) list.push(i);
+    else positions.set(t, [i]);
+  });
+  const lastNonBlank = (() => {
+    let i = docT.length - 1;
+    while (i > 0 && docT[i] === '') i--;
+    return i;
+  })();
+  const firstNonBlank = Math.max(0, docT.findIndex(t => t !== ''));
+  const selFirst = lineAt(doc, ctx.selection.start);
+  const selLast = lineAt(doc, Math.max(ctx.selection.start, ctx.selection.end - 1));
+  const selected = doc.text.slice(ctx.selection.start, ctx.selection.end).trim() !== '';
+  // The selection's first and last lines with code, where a block for the selection starts and ends.
+  let sf = selFirst;
+  let sl = selLast;
+  while (sf < sl && docT[sf] === '') sf++;
+  while (sl > sf && docT[sl] === '') sl--;
+  const sel = selected ? { first: sf, last: sl } : undefined;
+  const budget = { left: BUDGET };
+  const spans: Span[] = [];
+  let after = -1;
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k];
+    const found = placeSegment(seg, docT, positions, after, { first: firstNonBlank, last: lastNonBlank }, sel, budget);
+    if (found === 'budget') return cannot('too many places in the file look alike');
+    if (found.length === 0) {
+      const edge = seg.elidedBefore ? seg.lines[0] : seg.lines[seg.lines.length - 1];
+      return cannot(`the unchanged line "${edge.trim().slice(0, 60)}" next to it is not in the file (or not in that order)`);
+    }
+    const best = pickUnique(found, selFirst, selLast, selected);
+    if (!best) return cannot(`the code next to it matches ${found.length} places in the file`);
+    spans.push(best);
+    after = best.b;
+  }
+
+  // The new text: each segment in the document's indentation (its unchanged lines byte for byte), and
+  // between segments the document's own lines that each placeholder stands for.
+  const firstSpan = spans[0];
+  const lastSpan = spans[spans.length - 1];
+  const from = firstSpan.a;
+  const to = lastSpan.b;
+  const out: string[] = [];
+  for (let k = 0; k < segments.length; k++) {
+    if (k > 0) for (let d = spans[k - 1].b + 1; d < spans[k].a; d++) out.push(doc.lines[d]);
+    out.push(...renderSegment(ctx, segments[k], spans[k]));
+  }
+  const start = doc.starts[from];
+  const end = doc.ends[to];
+  const newText = doc.text.slice(0, start) + out.join(doc.eol) + doc.text.slice(end);
+  const edit = minimalEdit(doc.text, newText);
+  const count = segments.reduce((n, s) => n + (s.elidedAfter ? 1 : 0), segments[0].elidedBefore ? 1 : 0);
+  return {
+    ok: true,
+    edits: [edit],
+    method: 'merged-elisions',
+    notes: [`The answer left unchanged code out (${count === 1 ? 'one placeholder' : `${count} placeholders`} such as "${placeholder}"); kept the file's own code there.`],
+    code,
+  };
+}
+
+function lineAt(doc: LineIndex, offset: number): number {
+  let lo = 0;
+  let hi = doc.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (doc.starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Every place the segment can stand, after line `after`. An edge next to a placeholder is one of the
+ * document's lines; a free edge is too, except new lines at the very top or bottom of the file (an
+ * import added above the first line). Between its edges, the segment is aligned with the document's
+ * lines: the cost counts the document lines it drops and the lines it adds, so the tightest fit wins.
+ */
+function placeSegment(
+  seg: Segment,
+  docT: readonly string[],
+  positions: ReadonlyMap<string, number[]>,
+  after: number,
+  bounds: { first: number; last: number },
+  sel: { first: number; last: number } | undefined,
+  budget: { left: number },
+): Span[] | 'budget' {
+  const t = seg.lines.map(l => l.trim());
+  const n = t.length;
+  let head = 0;
+  let tail = n - 1;
+  let headPos = (positions.get(t[head]) ?? []).filter(p => p > after);
+  let tailPos: readonly number[] = positions.get(t[tail]) ?? [];
+  // A free edge whose line the answer changed: it stands at the selection's edge (the block replaces
+  // the selection), or its new lines go at the very top or bottom of the file (an import added above
+  // the first line). The edge then need not be a kept line.
+  let headPaired = true;
+  let tailPaired = true;
+  if (!seg.elidedBefore && headPos.length === 0) {
+    const h = t.findIndex(l => (positions.get(l) ?? []).includes(bounds.first));
+    if (sel && sel.first > after) {
+      headPos = [sel.first];
+      headPaired = false;
+    } else if (h > 0 && bounds.first > after) {
+      head = h;
+      headPos = [bounds.first];
+    }
+  }
+  if (!seg.elidedAfter && tailPos.length === 0) {
+    let h = -1;
+    for (let i = n - 1; i >= head; i--) {
+      if ((positions.get(t[i]) ?? []).includes(bounds.last)) {
+        h = i;
+        break;
+      }
+    }
+    if (sel) {
+      tailPos = [sel.last];
+      tailPaired = false;
+    } else if (h >= 0 && h < n - 1) {
+      tail = h;
+      tailPos = [bounds.last];
+    }
+  }
+  const inner = t.slice(head, tail + 1).filter(l => l !== '');
+  const innerIdx = t.map((_, i) => i).filter(i => i >= head && i <= tail && t[i] !== '');
+  const maxSpan = 3 * (tail - head + 1) + 10;
+  const out: Span[] = [];
+  for (const a of headPos) {
+    // Positions are in document order: only the tails within reach of this head are looked at.
+    for (let q = lowerBound(tailPos, a); q < tailPos.length && tailPos[q] - a <= maxSpan; q++) {
+      const b = tailPos[q];
+      if (headPaired && tailPaired && (head === tail) !== (a === b)) continue;
+      const docIdx: number[] = [];
+      for (let d = a; d <= b; d++) if (docT[d] !== '') docIdx.push(d);
+      budget.left -= inner.length * docIdx.length;
+      if (budget.left < 0) return 'budget';
+      const pairs = lcsPairs(inner, docIdx.map(d => docT[d]));
+      const map = new Map<number, number>();
+      for (const [i, j] of pairs) map.set(innerIdx[i], docIdx[j]);
+      // Edges that must be kept lines are, or the segment does not start and end where it says.
+      if ((headPaired && map.get(head) !== a) || (tailPaired && map.get(tail) !== b)) continue;
+      out.push({ a, b, cost: inner.length + docIdx.length - 2 * pairs.length, pairs: map });
+    }
+  }
+  return out;
+}
+
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The cheapest place, if no other is as cheap; among equals, the one place in the selection. */
+function pickUnique(found: readonly Span[], selFirst: number, selLast: number, hasSelection: boolean): Span | undefined {
+  const min = Math.min(...found.map(s => s.cost));
+  const best = found.filter(s => s.cost === min);
+  if (best.length === 1) return best[0];
+  if (!hasSelection) return undefined;
+  const inSel = best.filter(s => s.a <= selLast && selFirst <= s.b);
+  return inSel.length === 1 ? inSel[0] : undefined;
+}
+
+/** The segment's lines at the document's indentation; lines it keeps are the document's own text. */
+function renderSegment(ctx: ElisionContext, seg: Segment, span: Span): string[] {
+  const { doc } = ctx;
+  const anchor = [...span.pairs.entries()][0];
+  const style = detectIndentStyle(seg.lines);
+  const reindent = anchor
+    ? makeReindenter(style, ctx.docStyle, leadingWhitespace(seg.lines[anchor[0]]), leadingWhitespace(doc.lines[anchor[1]]))
+    : (ws: string) => ws;
+  return seg.lines.map((line, i) => {
+    const d = span.pairs.get(i);
+    if (d !== undefined && doc.lines[d].trim() === line.trim()) return doc.lines[d];
+    if (isBlank(line)) return '';
+    const ws = leadingWhitespace(line);
+    return reindent(ws) + line.slice(ws.length);
+  });
+}
