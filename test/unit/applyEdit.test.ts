@@ -7,7 +7,7 @@ import { diffHunks, fencedBlocks, searchReplaceBlocks } from '../../src/core/app
 import { detectIndentStyle } from '../../src/core/apply/indent';
 import { mergeEdits } from '../../src/core/apply/plan';
 import { similarity } from '../../src/core/apply/similarity';
-import { CORPUS, L, type Case } from './applyEditCorpus';
+import { CORPUS, L, SHAPES, type Case } from './applyEditCorpus';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prng } = require('../harness/prng.js') as { prng(seed: number): () => number };
 
@@ -39,36 +39,64 @@ function assertSound(input: ApplyInput, r: ApplyResult): asserts r is Extract<Ap
 
 function run(c: Case): { input: ApplyInput; result: ApplyResult } {
   const { text, start, end } = prepare(c.doc, c.crlf);
-  const input: ApplyInput = { documentText: text, selection: { start, end }, reply: c.reply, languageId: c.lang };
+  const input: ApplyInput = { documentText: text, selection: { start, end }, reply: c.reply, languageId: c.lang, path: c.path, finishReason: c.finishReason };
   return { input, result: applyReply(input) };
+}
+
+/** Throws (an assertion error saying what differs) unless the engine does what the case expects. */
+function verify(c: Case): void {
+  const { input, result } = run(c);
+  if (c.expect !== undefined) {
+    assertSound(input, result);
+    const expected = c.crlf ? c.expect.replace(/\n/g, '\r\n') : c.expect;
+    assert.strictEqual(result.newText, expected);
+    if (c.method) assert.strictEqual(result.method, c.method);
+    if (c.note) {
+      const note = c.note;
+      assert.ok(result.notes.some(n => note.test(n)), `notes: ${JSON.stringify(result.notes)}`);
+    }
+  } else {
+    assert.ok(c.refuse, 'a case expects a document or a refusal');
+    assert.ok(!result.ok, `applied, but should refuse: ${result.ok ? JSON.stringify(result.newText) : ''}`);
+    assert.match(result.reason, c.refuse);
+    if (c.code) assert.match(result.code ?? '', c.code);
+    if (c.kind) assert.strictEqual(result.kind, c.kind, result.reason);
+    if (c.file !== undefined) assert.strictEqual(result.kind === 'other-file' ? result.file : undefined, c.file);
+  }
+}
+
+function passes(c: Case): boolean {
+  try {
+    verify(c);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 suite('core/applyEdit: corpus of real-world answers', () => {
   test('the corpus is large enough to mean something', () => {
-    assert.ok(CORPUS.length >= 40, `${CORPUS.length} cases`);
+    assert.ok(CORPUS.length >= 150, `${CORPUS.length} cases`);
     assert.strictEqual(new Set(CORPUS.map(c => c.name)).size, CORPUS.length, 'case names are unique');
+    assert.ok(new Set(CORPUS.map(c => c.lang)).size >= 8, 'documents in at least eight languages');
+    for (const shape of SHAPES) assert.ok(CORPUS.filter(c => c.shape === shape).length >= 3, `at least three ${shape} cases`);
   });
 
   for (const c of CORPUS) {
-    test(c.name, () => {
-      const { input, result } = run(c);
-      if (c.expect !== undefined) {
-        assertSound(input, result);
-        const expected = c.crlf ? c.expect.replace(/\n/g, '\r\n') : c.expect;
-        assert.strictEqual(result.newText, expected);
-        if (c.method) assert.strictEqual(result.method, c.method);
-        if (c.note) {
-          const note = c.note;
-          assert.ok(result.notes.some(n => note.test(n)), `notes: ${JSON.stringify(result.notes)}`);
-        }
-      } else {
-        assert.ok(c.refuse, 'a case expects a document or a refusal');
-        assert.ok(!result.ok, `applied, but should refuse: ${result.ok ? JSON.stringify(result.newText) : ''}`);
-        assert.match(result.reason, c.refuse);
-        if (c.code) assert.match(result.code ?? '', c.code);
-      }
-    });
+    test(c.name, () => verify(c));
   }
+
+  test('score by shape; the format Tandem asks for stays at 100%', () => {
+    const by = SHAPES.map(shape => {
+      const cases = CORPUS.filter(c => c.shape === shape);
+      return { shape, total: cases.length, passed: cases.filter(passes).length };
+    });
+    const passed = by.reduce((n, s) => n + s.passed, 0);
+    // Printed so the test output shows where the engine stands on each shape, not only pass or fail.
+    console.log(`apply engine: ${passed}/${CORPUS.length} by shape (${by.map(s => `${s.shape} ${s.passed}/${s.total}`).join(', ')})`);
+    const own = by.find(s => s.shape === 'tandem');
+    assert.ok(own && own.total > 0 && own.passed === own.total, `tandem: ${own?.passed}/${own?.total}`);
+  });
 });
 
 suite('core/applyEdit: edges', () => {

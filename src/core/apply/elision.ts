@@ -6,7 +6,8 @@
 import { detectIndentStyle, leadingWhitespace, makeReindenter, type IndentStyle } from './indent';
 import { isBlank, trimBlankLines, trimmedLines, type LineIndex } from './lines';
 import { minimalEdit, refusal, type Plan } from './plan';
-import { lcsPairs } from './similarity';
+import { declaredName } from './enclosing';
+import { lcsPairs, similarity } from './similarity';
 
 const ELISION_COMMENT = /^(?:\{\s*\/\*+\s*(.*?)\s*\*+\/\s*\}|(?:\/\/+|#+|--|\/\*+|<!--|;+|%|\*)\s*(.*))$/;
 /** Phrases of placeholders, not of documentation: "the rest of the list" or "returns unchanged input" do not count. */
@@ -183,43 +184,32 @@ function placeSegment(
 ): Span[] | 'budget' {
   const t = seg.lines.map(l => l.trim());
   const n = t.length;
-  let head = 0;
-  let tail = n - 1;
+  const head = 0;
+  const tail = n - 1;
   let headPos = (positions.get(t[head]) ?? []).filter(p => p > after);
   let tailPos: readonly number[] = positions.get(t[tail]) ?? [];
-  // A free edge whose line the answer changed: it stands at the selection's edge (the block replaces
-  // the selection), or its new lines go at the very top or bottom of the file (an import added above
-  // the first line). The edge then need not be a kept line.
+  // A free edge (no placeholder beside it) whose line the answer changed: it stands at the selection's
+  // edge (the block replaces the selection), or at the file's first or last line, where it may only
+  // rewrite as many lines as it brings (an import added above the first line, a changed last line).
   let headPaired = true;
   let tailPaired = true;
+  let rewriteOnly = false;
   if (!seg.elidedBefore && headPos.length === 0) {
-    const h = t.findIndex(l => (positions.get(l) ?? []).includes(bounds.first));
-    if (sel && sel.first > after) {
-      headPos = [sel.first];
+    const at = sel ? sel.first : after < 0 ? bounds.first : -1;
+    if (at > after) {
+      headPos = [at];
       headPaired = false;
-    } else if (h > 0 && bounds.first > after) {
-      head = h;
-      headPos = [bounds.first];
+      rewriteOnly ||= !sel;
     }
   }
   if (!seg.elidedAfter && tailPos.length === 0) {
-    let h = -1;
-    for (let i = n - 1; i >= head; i--) {
-      if ((positions.get(t[i]) ?? []).includes(bounds.last)) {
-        h = i;
-        break;
-      }
-    }
-    if (sel) {
-      tailPos = [sel.last];
-      tailPaired = false;
-    } else if (h >= 0 && h < n - 1) {
-      tail = h;
-      tailPos = [bounds.last];
-    }
+    tailPos = [sel ? sel.last : bounds.last];
+    tailPaired = false;
+    rewriteOnly ||= !sel;
   }
-  const inner = t.slice(head, tail + 1).filter(l => l !== '');
-  const innerIdx = t.map((_, i) => i).filter(i => i >= head && i <= tail && t[i] !== '');
+  const own = new Set(t);
+  if (seg.elidedBefore && headPos.length === 0) headPos = similarPositions(t[head], docT, after, own, budget);
+  if (seg.elidedAfter && tailPos.length === 0) tailPos = similarPositions(t[tail], docT, after, own, budget);
   const maxSpan = 3 * (tail - head + 1) + 10;
   const out: Span[] = [];
   for (const a of headPos) {
@@ -227,19 +217,62 @@ function placeSegment(
     for (let q = lowerBound(tailPos, a); q < tailPos.length && tailPos[q] - a <= maxSpan; q++) {
       const b = tailPos[q];
       if (headPaired && tailPaired && (head === tail) !== (a === b)) continue;
+      // Paired edges are fixed; the lines between them are aligned (LCS of trimmed, non-blank lines).
+      const segIdx: number[] = [];
+      for (let i = headPaired ? head + 1 : head; i <= (tailPaired ? tail - 1 : tail); i++) if (t[i] !== '') segIdx.push(i);
       const docIdx: number[] = [];
-      for (let d = a; d <= b; d++) if (docT[d] !== '') docIdx.push(d);
-      budget.left -= inner.length * docIdx.length;
+      for (let d = headPaired ? a + 1 : a; d <= (tailPaired ? b - 1 : b); d++) if (docT[d] !== '') docIdx.push(d);
+      budget.left -= segIdx.length * docIdx.length;
       if (budget.left < 0) return 'budget';
-      const pairs = lcsPairs(inner, docIdx.map(d => docT[d]));
+      const pairs = lcsPairs(segIdx.map(i => t[i]), docIdx.map(d => docT[d]));
       const map = new Map<number, number>();
-      for (const [i, j] of pairs) map.set(innerIdx[i], docIdx[j]);
-      // Edges that must be kept lines are, or the segment does not start and end where it says.
-      if ((headPaired && map.get(head) !== a) || (tailPaired && map.get(tail) !== b)) continue;
-      out.push({ a, b, cost: inner.length + docIdx.length - 2 * pairs.length, pairs: map });
+      for (const [i, j] of pairs) map.set(segIdx[i], docIdx[j]);
+      let changedEdges = 0;
+      let edges = 0;
+      if (headPaired) {
+        map.set(head, a);
+        edges++;
+        if (docT[a] !== t[head]) changedEdges++;
+      }
+      if (tailPaired && !(head === tail && headPaired)) {
+        map.set(tail, b);
+        edges++;
+        if (docT[b] !== t[tail]) changedEdges++;
+      }
+      const kept = pairs.length + edges - changedEdges;
+      const segCount = segIdx.length + edges;
+      const docCount = docIdx.length + edges;
+      if (rewriteOnly && docCount - kept > segCount - kept) continue;
+      out.push({ a, b, cost: segCount + docCount - 2 * kept, pairs: map });
     }
   }
   return out;
+}
+
+/** Lowest similarity at which a changed line next to a placeholder can still stand for a document line. */
+const REWRITTEN_ANCHOR = 0.4;
+
+/**
+ * The line next to a placeholder was changed by the answer (`<h2>` given a class): the document line it
+ * rewrites is the one clearly most like it (the same declared name, if it declares one), after `after`.
+ * Lines the segment keeps word for word (`own`) are not candidates: they are already accounted for.
+ */
+function similarPositions(line: string, docT: readonly string[], after: number, own: ReadonlySet<string>, budget: { left: number }): number[] {
+  const name = declaredName(line);
+  const scored: { d: number; score: number }[] = [];
+  for (let d = after + 1; d < docT.length; d++) {
+    const other = docT[d];
+    if (other === '' || own.has(other)) continue;
+    budget.left -= Math.min(line.length, other.length);
+    if (budget.left < 0) return [];
+    const score = similarity(line, other, REWRITTEN_ANCHOR);
+    if (score >= REWRITTEN_ANCHOR && (name === undefined || declaredName(other) === name)) scored.push({ d, score });
+  }
+  if (scored.length === 0) return [];
+  const best = Math.max(...scored.map(x => x.score));
+  const near = scored.filter(x => x.score >= best - 0.1);
+  // Two lines almost as much like it: no way to tell which one the answer rewrote.
+  return near.length === 1 ? [near[0].d] : [];
 }
 
 function lowerBound(sorted: readonly number[], x: number): number {

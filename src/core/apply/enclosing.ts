@@ -5,7 +5,7 @@ import { indentColumns, leadingWhitespace } from './indent';
 import { isBlank, trimmedLines, type LineIndex } from './lines';
 import { similarity } from './similarity';
 
-const KEYWORD_DECL = /\b(?:function\*?|def|class|fn|func|sub|interface|struct|enum|trait|impl|module|object|record|procedure|defp?)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*[?!]?)/;
+const KEYWORD_DECL = /\b(?:function\*?|def|class|fn|fun|func|sub|interface|struct|enum|trait|impl|module|object|record|procedure|defp?)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*[?!]?)/;
 const BOUND_DECL = /\b([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
 const METHOD_DECL = /^(?:[\w$<>[\],.?*&@:\s]+\s)?([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\([^;]*\)[^;=]*\{\s*$/;
 const CONTROL = new Set(['if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'else', 'do', 'try', 'foreach', 'using', 'lock', 'synchronized']);

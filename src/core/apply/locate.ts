@@ -160,10 +160,12 @@ export function closestRegion(doc: LineIndex, snippet: readonly string[]): { fir
   }
   if (best === undefined) return undefined;
   const last = Math.min(t.length - 1, best + st.length - 1);
-  // Line-level, so a long snippet costs no more than its lines.
   const a = st.filter(l => l !== '');
   const b = t.slice(best, last + 1).filter(l => l !== '');
-  const score = (2 * lcsLength(a, b)) / Math.max(1, a.length + b.length);
+  const aText = a.join('\n');
+  const bText = b.join('\n');
+  // Characters for a snippet of ordinary size; lines for a long one, whose character distance would be slow.
+  const score = aText.length * bText.length <= 4_000_000 ? similarity(aText, bText, 0) : (2 * lcsLength(a, b)) / Math.max(1, a.length + b.length);
   return { first: best, last, score };
 }
 
