@@ -316,6 +316,124 @@ suite('core/applyEdit: property', () => {
   }
 });
 
+suite('core/applyEdit: property, every reply shape', () => {
+  /** A random document of distinct lines (so quoted context is unique), some blank, some indented. */
+  interface Doc {
+    readonly lines: string[];
+    readonly eol: '\n' | '\r\n';
+    readonly finalNewline: boolean;
+    readonly unit: string;
+  }
+
+  function randomDoc(next: () => number, seed: number): Doc {
+    const n = 7 + Math.floor(next() * 10);
+    const unit = next() < 0.3 ? '\t' : next() < 0.5 ? '  ' : '    ';
+    const lines: string[] = [];
+    let level = 0;
+    for (let k = 0; k < n; k++) {
+      level = Math.max(0, Math.min(3, level + Math.floor(next() * 3) - 1));
+      // Blank lines only where they never become the line next to a change (see pickRegion).
+      lines.push(next() < 0.12 && k > 0 && k < n - 1 ? '' : `${unit.repeat(level)}step_${seed}_${k}('v${k}');`);
+    }
+    return { lines, eol: next() < 0.4 ? '\r\n' : '\n', finalNewline: next() < 0.6, unit };
+  }
+
+  function textOf(d: Doc, lines: readonly string[]): string {
+    return lines.join(d.eol) + (d.finalNewline ? d.eol : '');
+  }
+
+  /** Lines [i, j] (inclusive, at least one with code, the lines around them not blank) and 1-3 new lines in their place. */
+  function pickRegion(next: () => number, d: Doc, seed: number): { i: number; j: number; repl: string[] } | undefined {
+    const n = d.lines.length;
+    const i = 2 + Math.floor(next() * (n - 5));
+    const j = Math.min(n - 3, i + Math.floor(next() * 3));
+    if (d.lines[i - 1] === '' || d.lines[j + 1] === '' || d.lines[i] === '' || d.lines[j] === '') return undefined;
+    // At the region's base indentation, as the strict format asks ("the same indentation as the selection").
+    const indent = d.lines
+      .slice(i, j + 1)
+      .filter(l => l !== '')
+      .map(l => /^\s*/.exec(l)?.[0] ?? '')
+      .reduce((a, b) => (b.length < a.length ? b : a));
+    const count = 1 + Math.floor(next() * 3);
+    const repl = Array.from({ length: count }, (_, k) => `${indent}changed_${seed}_${k}('new ${k}');`);
+    return { i, j, repl };
+  }
+
+  const sr = (search: readonly string[], replace: readonly string[]): string => L('<<<<<<< SEARCH', ...search, '=======', ...replace, '>>>>>>> REPLACE');
+  const curly = (l: string): string => l.replace(/'([^']*)'/g, '‘$1’');
+
+  /** Each shape renders the same edit as a model would write it; `selected` says whether the region is selected. */
+  const SHAPE_RENDERERS: Record<string, { selected: boolean; render: (d: Doc, r: { i: number; j: number; repl: string[] }) => string }> = {
+    'strict block': { selected: true, render: (_d, r) => `Fixed:\n\n${F}ts\n${r.repl.join('\n')}\n${F}\n` },
+    'SEARCH/REPLACE (aider)': { selected: false, render: (d, r) => sr(d.lines.slice(r.i, r.j + 1), r.repl) },
+    'SEARCH/REPLACE (Cline)': {
+      selected: false,
+      render: (d, r) => L('------- SEARCH', ...d.lines.slice(r.i, r.j + 1), '=======', ...r.repl, '+++++++ REPLACE'),
+    },
+    'SEARCH/REPLACE (Roo, numbered lines)': {
+      selected: false,
+      render: (d, r) =>
+        L('<<<<<<< SEARCH', `:start_line:${r.i + 1}`, '-------', ...d.lines.slice(r.i, r.j + 1).map((l, k) => `${r.i + 1 + k} | ${l}`), '=======', ...r.repl, '>>>>>>> REPLACE'),
+    },
+    'unified diff': {
+      selected: false,
+      render: (d, r) =>
+        L(
+          F + 'diff',
+          `@@ -${r.i},${r.j - r.i + 3} +${r.i},${r.repl.length + 2} @@`,
+          ` ${d.lines[r.i - 1]}`,
+          ...d.lines.slice(r.i, r.j + 1).map(l => `-${l}`),
+          ...r.repl.map(l => `+${l}`),
+          ` ${d.lines[r.j + 1]}`,
+          F,
+        ),
+    },
+    'elided block': {
+      selected: false,
+      render: (d, r) =>
+        L(F + 'ts', d.lines[0], '// ... existing code ...', d.lines[r.i - 1], ...r.repl, d.lines[r.j + 1], '// ... existing code ...', d.lines[d.lines.length - 1], F),
+    },
+    'numbered block': { selected: true, render: (_d, r) => L(F + 'ts', ...r.repl.map((l, k) => `${r.i + 1 + k}: ${l}`), F) },
+    'smart quotes in SEARCH': { selected: false, render: (d, r) => sr(d.lines.slice(r.i, r.j + 1).map(curly), r.repl.map(curly)) },
+    'whole file restated': {
+      selected: true,
+      render: (d, r) => L('The whole file:', F + 'ts', ...d.lines.slice(0, r.i), ...r.repl, ...d.lines.slice(r.j + 1), F),
+    },
+    'block labelled with this file': { selected: true, render: (_d, r) => L('**src/x.ts**', F + 'ts', '// filepath: src/x.ts', ...r.repl, F) },
+    'reasoning draft, then the block': {
+      selected: true,
+      render: (_d, r) => `<think>\nMaybe:\n${F}ts\ndraft();\n${F}\n</think>\n\n${F}ts\n${r.repl.join('\n')}\n${F}\n`,
+    },
+  };
+
+  for (const [shape, { selected, render }] of Object.entries(SHAPE_RENDERERS)) {
+    test(`a random one-region edit written as ${shape} gives exactly the edited document`, () => {
+      let runs = 0;
+      for (let seed = 1; seed <= 250; seed++) {
+        const next = prng(seed * 7919);
+        const d = randomDoc(next, seed);
+        const r = pickRegion(next, d, seed);
+        if (!r) continue;
+        const text = textOf(d, d.lines);
+        const starts: number[] = [];
+        let pos = 0;
+        for (const l of d.lines) {
+          starts.push(pos);
+          pos += l.length + d.eol.length;
+        }
+        const selection = selected ? { start: starts[r.i], end: starts[r.j] + d.lines[r.j].length } : { start: 0, end: 0 };
+        const expected = textOf(d, [...d.lines.slice(0, r.i), ...r.repl, ...d.lines.slice(r.j + 1)]);
+        const input: ApplyInput = { documentText: text, selection, reply: render(d, r), languageId: 'typescript', path: 'src/x.ts', finishReason: 'stop' };
+        const result = applyReply(input);
+        assertSound(input, result);
+        assert.strictEqual(result.newText, expected, `seed ${seed}: ${JSON.stringify(input)}`);
+        runs++;
+      }
+      assert.ok(runs >= 120, `${runs} runs`);
+    });
+  }
+});
+
 suite('core/applyEdit: performance', () => {
   test('a 100,000-line document with a SEARCH/REPLACE near the end', () => {
     const lines = Array.from({ length: 100_000 }, (_, i) => `export function f${i}(x: number): number { return x + ${i}; }`);
@@ -358,5 +476,32 @@ suite('core/applyEdit: performance', () => {
     assert.ok(r2.ok, r2.ok ? '' : r2.reason);
     assert.strictEqual(r2.newText, doc.replace(line, `  step("${token(99994)}", false);`));
     assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
+  });
+  test('a 100,000-line document: the new reply shapes stay linear', () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => (i % 4 === 3 ? '}' : i % 4 === 0 ? `function f${i}(x) {` : `  return x + ${i}; // 'n${i}'`));
+    const doc = `${lines.join('\n')}\n`;
+    const time = (name: string, input: Partial<ApplyInput> & { reply: string }, check: (r: ApplyResult) => void): void => {
+      const t0 = Date.now();
+      const r = applyReply({ documentText: doc, selection: { start: 0, end: 0 }, languageId: 'javascript', ...input });
+      const ms = Date.now() - t0;
+      check(r);
+      assert.ok(ms < 3000, `${name}: ${ms} ms`);
+    };
+    const near = 99_980;
+    time('elided block near the end', { reply: L(F + 'js', '// ... existing code ...', lines[near], '  return x * 2;', '}', '// ... existing code ...', F) }, r => {
+      assert.ok(r.ok, r.ok ? '' : r.reason);
+      assert.ok(r.newText.includes(`${lines[near]}\n  return x * 2;\n}`));
+    });
+    time('smart quotes in SEARCH', { reply: L('<<<<<<< SEARCH', lines[near + 1].replace(/'/g, '’'), '=======', '  return 0;', '>>>>>>> REPLACE') }, r => assert.ok(r.ok, r.ok ? '' : r.reason));
+    time('SEARCH that is nowhere: the closest region is named', { reply: L('<<<<<<< SEARCH', lines[near], '  return x - 1;', '  return x - 2;', '}', '=======', 'x', '>>>>>>> REPLACE') }, r => {
+      assert.ok(!r.ok && /closest code/.test(r.reason), r.ok ? 'applied' : r.reason);
+    });
+    const cursor = doc.indexOf(lines[near + 1]) + 3;
+    time('the enclosing function at the cursor', { selection: { start: cursor, end: cursor }, reply: L(F + 'js', lines[near], '  return x * 3;', '}', F) }, r => {
+      assert.ok(r.ok && r.method === 'replace-enclosing', r.ok ? r.method : r.reason);
+    });
+    time('an unclosed fence checked for a cut', { selection: { start: cursor, end: cursor + 5 }, reply: L(F + 'js', '  return x + retu') }, r => {
+      assert.ok(!r.ok && r.kind === 'cut-off', r.ok ? 'applied' : r.reason);
+    });
   });
 });

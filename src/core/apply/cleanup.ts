@@ -13,10 +13,11 @@ export interface Cleaned {
   readonly notes: readonly string[];
 }
 
-export function cleanLines(doc: LineIndex, languageId: string, input: readonly string[]): Cleaned {
+/** `expectFirst`: the 1-based line the lines should start at, when known (see stripLineNumbers). */
+export function cleanLines(doc: LineIndex, languageId: string, input: readonly string[], expectFirst?: number): Cleaned {
   const notes: string[] = [];
   let lines = [...input];
-  const numbered = stripLineNumbers(lines, l => docLineSet(doc).has(l.trim()), doc.lines.length);
+  const numbered = stripLineNumbers(lines, l => docLineSet(doc).has(l.trim()), doc.lines.length, expectFirst);
   if (numbered.stripped) {
     lines = numbered.lines;
     notes.push('Removed the line numbers the answer copied along with the code.');

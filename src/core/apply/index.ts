@@ -57,7 +57,7 @@ import { cleanLines } from './cleanup';
 import { sameFile } from './fileLabel';
 import { planHunks, type Hunk, type HunkContext } from './hunks';
 import { detectIndentStyle } from './indent';
-import { indexLines, toLf, type LineIndex } from './lines';
+import { indexLines, lineOf, toLf, type LineIndex } from './lines';
 import { diffHunks, fencedBlocks, isDiffBlock, searchReplaceBlocks, type DiffHunk, type FencedBlock, type SearchReplaceBlock } from './parse';
 import { cutOff, mergeEdits, refusal, splitsUnit, type ApplyMethod, type Plan } from './plan';
 import { withoutReasoning } from './reasoning';
@@ -177,8 +177,9 @@ function plan(ctx: Ctx, reply: string): Plan {
 
 /** The SEARCH and REPLACE parts without copied line numbers and typographic drift. */
 function cleanHunk(ctx: Ctx, b: SearchReplaceBlock): Hunk {
-  const search = cleanLines(ctx.doc, ctx.languageId, b.search).lines;
-  const replace = cleanLines(ctx.doc, ctx.languageId, b.replace).lines;
+  const first = b.hintLine === undefined ? undefined : b.hintLine + 1;
+  const search = cleanLines(ctx.doc, ctx.languageId, b.search, first).lines;
+  const replace = cleanLines(ctx.doc, ctx.languageId, b.replace, first).lines;
   return { search, replace, hintLine: b.hintLine };
 }
 
@@ -193,8 +194,9 @@ function planCodeBlock(ctx: Ctx, all: readonly FencedBlock[]): Plan {
   const mine = labelled.filter(b => forThisFile(ctx, b.file));
   if (mine.length === 0 && labelled.length > 0 && ctx.path !== undefined) return otherFile(ctx, labelled.map(b => b.file ?? ''), labelled[0].content);
   const notes: string[] = [];
+  const selFirst = ctx.selection.start === ctx.selection.end ? undefined : lineOf(ctx.doc, ctx.selection.start) + 1;
   const blocks = mine.map(b => {
-    const cleaned = cleanLines(ctx.doc, ctx.languageId, b.content.split('\n'));
+    const cleaned = cleanLines(ctx.doc, ctx.languageId, b.content.split('\n'), selFirst);
     notes.push(...cleaned.notes);
     return { ...b, content: cleaned.lines.join('\n') };
   });

@@ -12,10 +12,19 @@ const FORMATS: readonly RegExp[] = [
 /** A numbered blank line: the number alone, or with its separator. */
 const BLANK = /^[ \t]*(\d+)[ \t]*[|:]?[ \t]*$/;
 
-/** `docLines`: numbers beyond the document's length (plus what an edit could add) are not line numbers of it. */
-export function stripLineNumbers(lines: readonly string[], inDoc: (line: string) => boolean, docLines: number): { lines: string[]; stripped: boolean } {
+/**
+ * `docLines`: numbers beyond the document's length (plus what an edit could add) are not line numbers
+ * of it. `expectFirst`: the line the part should start at (Roo's :start_line:, the selection's first
+ * line); a single numbered line is stripped only when its number is that one.
+ */
+export function stripLineNumbers(
+  lines: readonly string[],
+  inDoc: (line: string) => boolean,
+  docLines: number,
+  expectFirst?: number,
+): { lines: string[]; stripped: boolean } {
   const unchanged = { lines: [...lines], stripped: false };
-  if (lines.length < 2) return unchanged;
+  if (lines.length === 0) return unchanged;
   for (const format of FORMATS) {
     const out: string[] = [];
     let expect: number | undefined;
@@ -35,6 +44,7 @@ export function stripLineNumbers(lines: readonly string[], inDoc: (line: string)
       out.push(line.slice(m[0].length));
     }
     if (!ok) continue;
+    if (lines.length === 1 && Number(/\d+/.exec(lines[0])?.[0]) !== expectFirst) continue;
     const nonBlank = lines.filter(l => l.trim() !== '');
     if (nonBlank.filter(inDoc).length * 2 >= nonBlank.length) return unchanged;
     return { lines: out, stripped: true };
