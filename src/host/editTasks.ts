@@ -15,6 +15,7 @@ import type { DiffPreview, ProposedEdit } from './diffPreview';
 import type { KeyStore } from './keyStore';
 import type { Log } from './log';
 import { Commands } from './ids';
+import { offerOtherFile } from './otherFileApply';
 
 const TASK_LABELS: Record<CodeTask, string> = {
   explain: 'Explaining',
@@ -191,7 +192,8 @@ export class EditTasks {
       }
       return 'cancelled';
     }
-    if (finishReason === 'length' || finishReason === 'content_filter') {
+    // A cut-off edit answer is the engine's to refuse (it offers Continue, below); tests open as they are.
+    if (finishReason === 'content_filter' || (finishReason === 'length' && task === 'tests')) {
       // Half an answer must never replace a whole function.
       const why = finishReason === 'length' ? vscode.l10n.t('the answer was cut off at the token limit') : vscode.l10n.t('the server\'s content filter stopped the answer');
       this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0}.', why));
@@ -216,11 +218,23 @@ export class EditTasks {
       end = first + original.length;
     }
     const computedFor = { version: doc.version, text: doc.getText() };
-    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId }) }));
+    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId, path: context.file, finishReason }) }));
     const usable = results.filter((r): r is { text: string; result: Extract<ApplyResult, { ok: true }> } => r.result.ok);
     if (usable.length === 0) {
       const first = results[0].result;
       const reason = first.ok ? '' : first.reason;
+      if (!first.ok && first.kind === 'cut-off') {
+        // In the chat, the answer can be continued from where it stopped.
+        this.d.session.addExchange(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', reason)], { kind: 'badRequest', message: reason, actions: ['continue'] });
+        void this.d.view.reveal();
+        void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1}', context.file, reason));
+        return 'inChat';
+      }
+      if (!first.ok && first.kind === 'other-file') {
+        this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0}', reason));
+        const outcome = await offerOtherFile(first.file, context.file, texts[0], this.d.diff, this.d.log);
+        return outcome ?? 'inChat';
+      }
       this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0}', reason));
       void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1} The answer is in the chat.', context.file, reason));
       return 'inChat';

@@ -313,11 +313,11 @@ export class ChatSession implements vscode.Disposable {
   }
 
   /** Adds a finished question and answer to the open conversation (an edit that could not be applied). */
-  addExchange(text: string, context: CodeContext | undefined, answerText: string, notices: string[]): void {
+  addExchange(text: string, context: CodeContext | undefined, answerText: string, notices: string[], error?: MessageError): void {
     const c = this.active;
     if (c.messages.length === 0) c.title = conv.titleFrom(text);
     const question = conv.userMessage(text, context);
-    const answer: ChatMessage = { ...conv.assistantMessage(), text: answerText, streaming: false, notices: notices.length ? notices : undefined };
+    const answer: ChatMessage = { ...conv.assistantMessage(), text: answerText, streaming: false, notices: notices.length ? notices : undefined, ...(error ? { error } : {}) };
     c.messages.push(question, answer);
     this.persist(c, [{ t: 'message', message: question }, { t: 'message', message: answer }]);
     this.reset.fire();
