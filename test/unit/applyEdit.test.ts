@@ -7,6 +7,11 @@ import { diffHunks, fencedBlocks, searchReplaceBlocks } from '../../src/core/app
 import { detectIndentStyle } from '../../src/core/apply/indent';
 import { mergeEdits } from '../../src/core/apply/plan';
 import { similarity } from '../../src/core/apply/similarity';
+import { labelLine, sameFile } from '../../src/core/apply/fileLabel';
+import { withoutReasoning } from '../../src/core/apply/reasoning';
+import { stripLineNumbers } from '../../src/core/apply/lineNumbers';
+import { cutOffSign } from '../../src/core/apply/cutoff';
+import { declaredName } from '../../src/core/apply/enclosing';
 import { CORPUS, L, SHAPES, type Case } from './applyEditCorpus';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prng } = require('../harness/prng.js') as { prng(seed: number): () => number };
@@ -205,6 +210,22 @@ suite('core/applyEdit: edges', () => {
     assert.match(result.reason, /Could not find/);
   });
 
+  test('without a path, file labels are not compared: the block applies', () => {
+    const r = applyReply({ documentText: 'a = 1\n', selection: { start: 0, end: 5 }, reply: L('other/file.py', F + 'python', 'a = 2', F), languageId: 'python' });
+    assert.ok(r.ok, r.ok ? '' : r.reason);
+    assert.strictEqual(r.newText, 'a = 2\n');
+  });
+
+  test('a refusal says its kind: refused, cut-off or other-file with the file', () => {
+    const base = { documentText: 'a = 1\n', selection: { start: 0, end: 5 }, languageId: 'python', path: 'x.py' };
+    const cut = applyReply({ ...base, reply: L(F + 'python', 'a = 2', F), finishReason: 'length' });
+    assert.ok(!cut.ok && cut.kind === 'cut-off');
+    const other = applyReply({ ...base, reply: L('y.py', F + 'python', 'a = 2', F) });
+    assert.ok(!other.ok && other.kind === 'other-file' && other.file === 'y.py', JSON.stringify(other));
+    const none = applyReply({ ...base, reply: 'No code.' });
+    assert.ok(!none.ok && none.kind === 'refused');
+  });
+
   test('a cursor inside a line inserts at the cursor without touching the rest', () => {
     const { input, result } = apply('const xs = [1, 2‸];\n', `${F}ts\n, 3\n${F}`);
     assertSound(input, result);
@@ -244,6 +265,65 @@ suite('core/applyEdit: parsing', () => {
     assert.strictEqual(similarity('kitten', 'sitting', 0.7), 0);
     assert.strictEqual(similarity('abc', 'abc', 0.99), 1);
     assert.strictEqual(similarity('', 'abc', 0.1), 0);
+  });
+
+  test('SEARCH/REPLACE dialects: Cline markers, Roo header with its line hint, a doubled divider', () => {
+    const cline = searchReplaceBlocks(L('------- SEARCH', 'a', '=======', 'b', '+++++++ REPLACE'));
+    assert.deepStrictEqual(cline.blocks.map(b => [b.search, b.replace, b.hintLine]), [[['a'], ['b'], undefined]]);
+    const roo = searchReplaceBlocks(L('<<<<<<< SEARCH', ':start_line:7', ':end_line:7', '-------', 'a', '=======', 'b', '>>>>>>> REPLACE'));
+    assert.deepStrictEqual(roo.blocks.map(b => [b.search, b.replace, b.hintLine]), [[['a'], ['b'], 6]]);
+    assert.strictEqual(searchReplaceBlocks(L('<<<<<<< SEARCH', 'a', '=======', 'b', '=======', 'c', '>>>>>>> REPLACE')).problem?.kind, 'malformed');
+    assert.strictEqual(searchReplaceBlocks(L('<<<<<<< SEARCH', 'a', '=======', 'b')).problem?.kind, 'cut-off');
+  });
+
+  test('file labels: paths before a fence, in the info string, in a first-line comment; not prose or technologies', () => {
+    assert.strictEqual(labelLine('**src/app.ts**'), 'src/app.ts');
+    assert.strictEqual(labelLine('`lib/util.py`:'), 'lib/util.py');
+    assert.strictEqual(labelLine('### File: main.go'), 'main.go');
+    for (const prose of ['Node.js', '**Vue.js**', 'Here is the fix in src/app.ts:', 'e.g.', 'https://example.com/a.js']) assert.strictEqual(labelLine(prose), undefined, prose);
+    const blocks = fencedBlocks(L('src/a.ts', F + 'ts', 'x', F, F + 'python:pkg/b.py', 'y', F, F + 'js', '// filepath: c.js', 'z', F, F + 'vb.net', 'w', F));
+    assert.deepStrictEqual(blocks.map(b => b.file), ['src/a.ts', 'pkg/b.py', 'c.js', undefined]);
+    assert.ok(sameFile('handlers/user.go', 'services/api/handlers/user.go'));
+    assert.ok(sameFile('./web/index.php', 'web/index.php'));
+    assert.ok(!sameFile('user.go', 'services/api/handlers/superuser.go'));
+  });
+
+  test('reasoning sections are removed, fences in the answer are not', () => {
+    assert.strictEqual(withoutReasoning(L('<think>', 'a', '</think>', 'b')), 'b');
+    assert.strictEqual(withoutReasoning(L('<thinking>x</thinking>after', 'b')), L('after', 'b'));
+    assert.strictEqual(withoutReasoning(L('<reasoning>', 'never closed', F)), '');
+    const kept = L(F + 'xml', '<think>', F);
+    assert.strictEqual(withoutReasoning(kept), kept);
+  });
+
+  test('line numbers: stripped only when every line has one, counting up, and the lines are not the file\'s own', () => {
+    const none = (): boolean => false;
+    assert.deepStrictEqual(stripLineNumbers(['3 | a', '4 |', '5 |   b'], none, 10), { lines: ['a', '', '  b'], stripped: true });
+    assert.strictEqual(stripLineNumbers(['3 | a', '5 | b'], none, 10).stripped, false);
+    assert.strictEqual(stripLineNumbers(['3 | a', 'b'], none, 10).stripped, false);
+    assert.strictEqual(stripLineNumbers(['300: a', '301: b'], none, 10).stripped, false);
+    assert.strictEqual(stripLineNumbers(['1: a', '2: b'], () => true, 10).stripped, false);
+    assert.strictEqual(stripLineNumbers(['4 | a'], none, 10).stripped, false);
+    assert.strictEqual(stripLineNumbers(['4 | a'], none, 10, 4).stripped, true);
+  });
+
+  test('cut-off signs of an unclosed block, relative to the selected code', () => {
+    assert.match(cutOffSign('if (a) {\n  b();', '', '') ?? '', /brackets/);
+    assert.strictEqual(cutOffSign('foo(', 'bar(', ''), undefined);
+    assert.match(cutOffSign('x = [1,', 'x = []', '') ?? '', /./);
+    assert.match(cutOffSign('const total = comp', '', 'function compute() {}') ?? '', /middle of a word/);
+    assert.strictEqual(cutOffSign('return x;', 'return y;', 'return y;'), undefined);
+    assert.strictEqual(cutOffSign("it's done();", '', ''), undefined);
+  });
+
+  test('declared names: functions, methods, classes; not calls or control flow', () => {
+    assert.strictEqual(declaredName('export async function load(p: string) {'), 'load');
+    assert.strictEqual(declaredName('    def pop(self):'), 'pop');
+    assert.strictEqual(declaredName('func (s *S) Inc() {'), 'Inc');
+    assert.strictEqual(declaredName('  const onClick = (e) => {'), 'onClick');
+    assert.strictEqual(declaredName('  public int Size() {'), 'Size');
+    assert.strictEqual(declaredName('  if (ready) {'), undefined);
+    assert.strictEqual(declaredName('  load(p);'), undefined);
   });
 
   test('the format instructions name the fenced block and the SEARCH/REPLACE markers', () => {

@@ -5,7 +5,7 @@ import { stripLineNumbers } from './lineNumbers';
 import { trimmedLines, type LineIndex } from './lines';
 import { adoptDocumentTypography, hasTypography } from './typography';
 
-/** Languages where any line may be prose, whose dashes and quotes are the author's choice. */
+/** Languages where any line may be prose (and `#` starts a heading), whose dashes and quotes are the author's choice. */
 export const PROSE = new Set(['markdown', 'plaintext', 'text', 'log', 'restructuredtext', 'asciidoc', 'latex']);
 
 export interface Cleaned {

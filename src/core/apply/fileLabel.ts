@@ -14,8 +14,11 @@ export function labelLine(line: string): string | undefined {
   const t = line.trim();
   if (t.length > 200 || /^[a-z]+:\/\//i.test(t)) return undefined;
   const m = LABEL_LINE.exec(t);
-  // A bare word with a dot could be prose ("e.g."); a label has a directory, or is a plain file name.
-  return m && /[\\/]|^[\w@+\-.]+\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(m[1]) ? m[1] : undefined;
+  if (!m) return undefined;
+  // A heading like "Node.js" or "Vue.js" names a technology, not a file.
+  if (/^[A-Z][A-Za-z0-9]*\.js$/.test(m[1])) return undefined;
+  // A label has a directory, or is a plain file name with a letter-led extension.
+  return /[\\/]|^[\w@+\-.]+\.[A-Za-z][A-Za-z0-9]{0,9}$/.test(m[1]) ? m[1] : undefined;
 }
 
 export function labelComment(line: string): string | undefined {

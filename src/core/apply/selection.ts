@@ -4,6 +4,7 @@
 import { baseIndent, detectIndentStyle, indentColumns, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './indent';
 import { isBlank, isSignificant, lineOf, significantLines, trimBlankLines, trimmedLines, type LineIndex } from './lines';
 import type { FencedBlock } from './parse';
+import { PROSE } from './cleanup';
 import { cutOffSign } from './cutoff';
 import { planElided } from './elision';
 import { enclosingUnit, type EnclosingUnit } from './enclosing';
@@ -128,8 +129,6 @@ export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
   return { ok: true, edits: [{ start: c.start, end: c.end, text }], method: 'replace-selection', notes, code: block.content };
 }
 
-/** Languages where `#` starts a heading and any line may be prose. */
-const PROSE = new Set(['markdown', 'plaintext', 'text', 'log', 'restructuredtext', 'asciidoc', 'latex']);
 const COMMENT_LINE = /^(\/\/|\/\*|\*|--|<!--|;|%|#(?!(include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|warning|line|region|endregion)\b|\[|!))/;
 
 /** Only comments (or one docstring): an "Add Docs" answer that sent the documentation without the code. */
