@@ -3,10 +3,10 @@
 // written to the file: each one stands for the document's own lines between the unchanged line the
 // block shows before it and the one it shows after it. Those anchors must be found, in order, in one
 // way only; otherwise the block is refused, because guessing would delete or duplicate code.
-import { detectIndentStyle, leadingWhitespace, makeReindenter, type IndentStyle } from './indent';
+import { detectIndentStyle, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './indent';
 import { isBlank, trimBlankLines, trimmedLines, type LineIndex } from './lines';
 import { minimalEdit, refusal, type Plan } from './plan';
-import { declaredName } from './enclosing';
+import { declaredName, unitEnd } from './enclosing';
 import { lcsPairs, similarity } from './similarity';
 
 const ELISION_COMMENT = /^(?:\{\s*\/\*+\s*(.*?)\s*\*+\/\s*\}|(?:\/\/+|#+|--|\/\*+|<!--|;+|%|\*)\s*(.*))$/;
@@ -119,7 +119,7 @@ export function planElided(ctx: ElisionContext, lines: readonly string[], langua
   let after = -1;
   for (let k = 0; k < segments.length; k++) {
     const seg = segments[k];
-    const found = placeSegment(seg, docT, positions, after, { first: firstNonBlank, last: lastNonBlank }, sel, budget);
+    const found = placeSegment(seg, doc, positions, after, { first: firstNonBlank, last: lastNonBlank }, sel, budget, tabWidthFor(detectIndentStyle(seg.lines), ctx.docStyle));
     if (found === 'budget') return cannot('too many places in the file look alike');
     if (found.length === 0) {
       const edge = seg.elidedBefore ? seg.lines[0] : seg.lines[seg.lines.length - 1];
@@ -175,13 +175,15 @@ function lineAt(doc: LineIndex, offset: number): number {
  */
 function placeSegment(
   seg: Segment,
-  docT: readonly string[],
+  doc: LineIndex,
   positions: ReadonlyMap<string, number[]>,
   after: number,
   bounds: { first: number; last: number },
   sel: { first: number; last: number } | undefined,
   budget: { left: number },
+  tab: number,
 ): Span[] | 'budget' {
+  const docT = trimmedLines(doc);
   const t = seg.lines.map(l => l.trim());
   const n = t.length;
   const head = 0;
@@ -208,14 +210,22 @@ function placeSegment(
     rewriteOnly ||= !sel;
   }
   const own = new Set(t);
-  if (seg.elidedBefore && headPos.length === 0) headPos = similarPositions(t[head], docT, after, own, budget);
-  if (seg.elidedAfter && tailPos.length === 0) tailPos = similarPositions(t[tail], docT, after, own, budget);
   const maxSpan = 3 * (tail - head + 1) + 10;
+  if (seg.elidedBefore && headPos.length === 0) headPos = similarPositions(t[head], docT, { from: after + 1, to: docT.length - 1 }, own, budget);
+  // The line before a placeholder was changed: the line it rewrites is looked for after each head, within
+  // the head's own function or class when the head declares one (the `return` of this function, not the next).
+  const fuzzyTail = seg.elidedAfter && tailPos.length === 0;
   const out: Span[] = [];
   for (const a of headPos) {
+    let tails = tailPos;
+    if (fuzzyTail) {
+      const to = declaredName(doc.lines[a]) !== undefined ? unitEnd(doc, a, tab) : Math.min(docT.length - 1, a + maxSpan);
+      tails = similarPositions(t[tail], docT, { from: a, to }, own, budget);
+    }
+    if (budget.left < 0) return 'budget';
     // Positions are in document order: only the tails within reach of this head are looked at.
-    for (let q = lowerBound(tailPos, a); q < tailPos.length && tailPos[q] - a <= maxSpan; q++) {
-      const b = tailPos[q];
+    for (let q = lowerBound(tails, a); q < tails.length && tails[q] - a <= maxSpan; q++) {
+      const b = tails[q];
       if (headPaired && tailPaired && (head === tail) !== (a === b)) continue;
       // Paired edges are fixed; the lines between them are aligned (LCS of trimmed, non-blank lines).
       const segIdx: number[] = [];
@@ -254,13 +264,13 @@ const REWRITTEN_ANCHOR = 0.4;
 
 /**
  * The line next to a placeholder was changed by the answer (`<h2>` given a class): the document line it
- * rewrites is the one clearly most like it (the same declared name, if it declares one), after `after`.
+ * rewrites is the one clearly most like it (the same declared name, if it declares one), within `range`.
  * Lines the segment keeps word for word (`own`) are not candidates: they are already accounted for.
  */
-function similarPositions(line: string, docT: readonly string[], after: number, own: ReadonlySet<string>, budget: { left: number }): number[] {
+function similarPositions(line: string, docT: readonly string[], range: { from: number; to: number }, own: ReadonlySet<string>, budget: { left: number }): number[] {
   const name = declaredName(line);
   const scored: { d: number; score: number }[] = [];
-  for (let d = after + 1; d < docT.length; d++) {
+  for (let d = range.from; d <= range.to; d++) {
     const other = docT[d];
     if (other === '' || own.has(other)) continue;
     budget.left -= Math.min(line.length, other.length);

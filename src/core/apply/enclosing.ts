@@ -21,7 +21,7 @@ export function declaredName(line: string): string | undefined {
 }
 
 /** The last line of the unit that starts at `first`: up to the next line at its indentation or less. */
-function unitEnd(doc: LineIndex, first: number, tab: number): number {
+export function unitEnd(doc: LineIndex, first: number, tab: number): number {
   const base = indentColumns(leadingWhitespace(doc.lines[first]), tab);
   let lastCode = first;
   for (let j = first + 1; j < doc.lines.length; j++) {

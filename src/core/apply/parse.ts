@@ -124,7 +124,7 @@ export function searchReplaceBlocks(reply: string): SearchReplaceParse {
       i++;
       continue;
     }
-    const file = srLabel(lines, i);
+    const file = srLabel(lines, i, blocks[blocks.length - 1]?.file);
     const indent = start[1].length;
     let hintLine: number | undefined;
     i++;
@@ -163,11 +163,15 @@ export function searchReplaceBlocks(reply: string): SearchReplaceParse {
   return { blocks, incomplete: false };
 }
 
-/** Aider writes the path, then the fence, then the block: look back over a fence line and blank lines. */
-function srLabel(lines: readonly string[], startLine: number): string | undefined {
+/**
+ * Aider writes the path, then the fence, then the block: look back over a fence line and blank lines.
+ * A block right after another one (in the same fence) is for the same file as that one, `previous`.
+ */
+function srLabel(lines: readonly string[], startLine: number, previous: string | undefined): string | undefined {
   for (let k = startLine - 1, seen = 0; k >= 0 && seen < 3; k--, seen++) {
     const t = lines[k].trim();
     if (t === '') continue;
+    if (SR_END.test(lines[k])) return previous;
     const fence = FENCE_OPEN.exec(lines[k]);
     if (fence) {
       const inInfo = labelInInfo(fence[3], tag => languageOfTag(tag) !== undefined);
