@@ -103,7 +103,7 @@ export class CodeBlockActions {
     const fence = fenceFor(code);
     const reply = cut ? `${fence}${language}\n${code}\n` : `${fence}${language}\n${code}\n${fence}\n`;
     const path = vscode.workspace.asRelativePath(doc.uri, false);
-    const result = loadLlm().applyReply({ documentText: doc.getText(), selection: { start, end }, reply, languageId: doc.languageId, path });
+    const result = loadLlm().applyReply({ documentText: doc.getText(), selection: { start, end }, reply, languageId: doc.languageId, path: doc.isUntitled ? undefined : path });
     if (!result.ok) {
       if (result.kind === 'other-file') {
         await offerOtherFile(result.file, path, reply, this.diff, this.log);

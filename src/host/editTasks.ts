@@ -218,7 +218,7 @@ export class EditTasks {
       end = first + original.length;
     }
     const computedFor = { version: doc.version, text: doc.getText() };
-    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId, path: context.file, finishReason }) }));
+    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId, path: doc.isUntitled ? undefined : context.file, finishReason }) }));
     const usable = results.filter((r): r is { text: string; result: Extract<ApplyResult, { ok: true }> } => r.result.ok);
     if (usable.length === 0) {
       const first = results[0].result;
