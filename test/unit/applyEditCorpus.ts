@@ -2118,6 +2118,14 @@ export const CORPUS: readonly Case[] = [
     expect: L('-- users - active only', 'SELECT id, name FROM users WHERE active = 1;', ''),
   },
   {
+    name: 'typography: a curly apostrophe inside a straight-quoted string is content, kept (Python)',
+    shape: 'typography',
+    lang: 'python',
+    doc: L('def warn():', "«    print('no')»", ''),
+    reply: L(F + 'python', "    print('Don’t do that')", F),
+    expect: L('def warn():', "    print('Don’t do that')", ''),
+  },
+  {
     name: "typography: the document's own curly quotes stay in prose (Markdown)",
     shape: 'typography',
     lang: 'markdown',

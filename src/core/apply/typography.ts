@@ -34,8 +34,11 @@ export function adoptDocumentTypography(lines: readonly string[], docText: strin
   const out = lines.map(line =>
     line.replace(ANY, c => {
       if (used.has(c) || (prose && !INVISIBLE.has(c))) return c;
+      // 'Don’t' and "a “quote”": beside straight quotes of its kind, a curly one is the string's content.
+      const plain = PLAIN[c] ?? c;
+      if ((plain === "'" || plain === '"') && line.includes(plain)) return c;
       changed = true;
-      return PLAIN[c] ?? c;
+      return plain;
     }),
   );
   return { lines: out, changed };
