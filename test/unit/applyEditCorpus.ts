@@ -1865,6 +1865,22 @@ export const CORPUS: readonly Case[] = [
     expect: L('function a() {', '  return 1;', '}', '', 'function b() {', '  return 22;', '}', '', 'function c() {', '  return 3;', '}', ''),
   },
   {
+    name: 'elided: "rest of the class unchanged" before the closing brace that ends the file',
+    shape: 'elided',
+    lang: 'typescript',
+    doc: L('export class Api {', '  constructor(private base: string) {}', '', '  get(p: string) {', '    return fetch(this.base + p);', '  }', '', '  head(p: string) {', '    return fetch(this.base + p, { method: "HEAD" });', '  }', '}', ''),
+    reply: L(F + 'ts', 'export class Api {', '  constructor(private base: string, private key = "") {}', '', '  // ... rest of the class unchanged', '}', F),
+    expect: L('export class Api {', '  constructor(private base: string, private key = "") {}', '', '  get(p: string) {', '    return fetch(this.base + p);', '  }', '', '  head(p: string) {', '    return fetch(this.base + p, { method: "HEAD" });', '  }', '}', ''),
+  },
+  {
+    name: 'elided: the changed line after a placeholder is looked for in the selection first',
+    shape: 'elided',
+    lang: 'typescript',
+    doc: L('async function a(u: string) {', '  const r = await fetch(u);', '  return r.json();', '}', '', '«async function b(u: string) {', '  const r = await fetch(u, { cache: "no-store" });', '  return r.json();', '}»', ''),
+    reply: L(F + 'ts', 'async function b(u: string) {', '  // ...', '  return r.json() as Promise<unknown>;', '}', F),
+    expect: L('async function a(u: string) {', '  const r = await fetch(u);', '  return r.json();', '}', '', 'async function b(u: string) {', '  const r = await fetch(u, { cache: "no-store" });', '  return r.json() as Promise<unknown>;', '}', ''),
+  },
+  {
     name: 'elided: a new line after the placeholder, like several lines of the file, cannot be placed',
     shape: 'elided',
     lang: 'javascript',

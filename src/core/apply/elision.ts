@@ -125,7 +125,8 @@ export function planElided(ctx: ElisionContext, lines: readonly string[], langua
       const edge = seg.elidedBefore ? seg.lines[0] : seg.lines[seg.lines.length - 1];
       return cannot(`the unchanged line "${edge.trim().slice(0, 60)}" next to it is not in the file (or not in that order)`);
     }
-    const best = pickUnique(found, selFirst, selLast, selected);
+    const edge = !seg.elidedBefore && k === 0 ? { at: firstNonBlank, side: 'a' as const } : !seg.elidedAfter && k === segments.length - 1 ? { at: lastNonBlank, side: 'b' as const } : undefined;
+    const best = pickUnique(found, selFirst, selLast, selected, edge);
     if (!best) return cannot(`the code next to it matches ${found.length} places in the file`);
     spans.push(best);
     after = best.b;
@@ -211,7 +212,11 @@ function placeSegment(
   }
   const own = new Set(t);
   const maxSpan = 3 * (tail - head + 1) + 10;
-  if (seg.elidedBefore && headPos.length === 0) headPos = similarPositions(t[head], docT, { from: after + 1, to: docT.length - 1 }, own, budget);
+  if (seg.elidedBefore && headPos.length === 0) {
+    // A selection says where to look first: the line rewritten is the one in it.
+    if (sel && sel.last > after) headPos = similarPositions(t[head], docT, { from: Math.max(after + 1, sel.first), to: sel.last }, own, budget);
+    if (headPos.length === 0) headPos = similarPositions(t[head], docT, { from: after + 1, to: docT.length - 1 }, own, budget);
+  }
   // The line before a placeholder was changed: the line it rewrites is looked for after each head, within
   // the head's own function or class when the head declares one (the `return` of this function, not the next).
   const fuzzyTail = seg.elidedAfter && tailPos.length === 0;
@@ -296,14 +301,28 @@ function lowerBound(sorted: readonly number[], x: number): number {
   return lo;
 }
 
-/** The cheapest place, if no other is as cheap; among equals, the one place in the selection. */
-function pickUnique(found: readonly Span[], selFirst: number, selLast: number, hasSelection: boolean): Span | undefined {
+/**
+ * The cheapest place, if no other is as cheap. Among equals: the one place in the selection; else, for
+ * a block that starts (ends) without a placeholder, the place at the file's first (last) line, since
+ * such a block shows the file's own edge (`}` closing the class at the end of the file).
+ */
+function pickUnique(
+  found: readonly Span[],
+  selFirst: number,
+  selLast: number,
+  hasSelection: boolean,
+  edge: { at: number; side: 'a' | 'b' } | undefined,
+): Span | undefined {
   const min = Math.min(...found.map(s => s.cost));
   const best = found.filter(s => s.cost === min);
   if (best.length === 1) return best[0];
-  if (!hasSelection) return undefined;
-  const inSel = best.filter(s => s.a <= selLast && selFirst <= s.b);
-  return inSel.length === 1 ? inSel[0] : undefined;
+  if (hasSelection) {
+    const inSel = best.filter(s => s.a <= selLast && selFirst <= s.b);
+    return inSel.length === 1 ? inSel[0] : undefined;
+  }
+  if (!edge) return undefined;
+  const atEdge = best.filter(s => s[edge.side] === edge.at);
+  return atEdge.length === 1 ? atEdge[0] : undefined;
 }
 
 /** The segment's lines at the document's indentation; lines it keeps are the document's own text. */
