@@ -314,6 +314,7 @@ suite('core/applyEdit: parsing', () => {
     assert.match(cutOffSign('const total = comp', '', 'function compute() {}') ?? '', /middle of a word/);
     assert.strictEqual(cutOffSign('return x;', 'return y;', 'return y;'), undefined);
     assert.strictEqual(cutOffSign("it's done();", '', ''), undefined);
+    assert.strictEqual(cutOffSign('Steps:', '', '', true), undefined);
   });
 
   test('declared names: functions, methods, classes; not calls or control flow', () => {
@@ -324,6 +325,7 @@ suite('core/applyEdit: parsing', () => {
     assert.strictEqual(declaredName('  public int Size() {'), 'Size');
     assert.strictEqual(declaredName('  if (ready) {'), undefined);
     assert.strictEqual(declaredName('  load(p);'), undefined);
+    assert.strictEqual(declaredName("test('adds', function () {"), undefined);
   });
 
   test('the format instructions name the fenced block and the SEARCH/REPLACE markers', () => {

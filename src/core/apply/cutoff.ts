@@ -36,7 +36,9 @@ function lastLine(text: string): string {
  * Why an unclosed block looks cut off, or undefined when it looks complete. `selected` is the code
  * it replaces ('' for a cursor), `context` the document, whose words a cut-off word would be the start of.
  */
-export function cutOffSign(code: string, selected: string, context: string): string | undefined {
+export function cutOffSign(code: string, selected: string, context: string, prose = false): string | undefined {
+  // Prose ends sentences with colons and leaves parentheses open in lists; only code is judged.
+  if (prose) return undefined;
   if (bracketBalance(code) > Math.max(0, bracketBalance(selected))) return 'its brackets are left open';
   const last = lastLine(code);
   const selLast = lastLine(selected);

@@ -7,7 +7,8 @@ import { similarity } from './similarity';
 
 const KEYWORD_DECL = /\b(?:function\*?|def|class|fn|fun|func|sub|interface|struct|enum|trait|impl|module|object|record|procedure|defp?)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*[?!]?)/;
 const BOUND_DECL = /\b([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
-const METHOD_DECL = /^(?:[\w$<>[\],.?*&@:\s]+\s)?([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\([^;]*\)[^;=]*\{\s*$/;
+/** `name(params) {`; a string as the first argument makes it a call (`test('a', function () {`), not a declaration. */
+const METHOD_DECL = /^(?:[\w$<>[\],.?*&@:\s]+\s)?([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\((?!\s*['"`])[^;]*\)[^;=]*\{\s*$/;
 const CONTROL = new Set(['if', 'for', 'while', 'switch', 'catch', 'with', 'return', 'else', 'do', 'try', 'foreach', 'using', 'lock', 'synchronized']);
 /** A line that closes a unit at the unit's own indentation. */
 const CLOSER = /^(\}|\)|\]|end\b|<\/|fi\b|done\b|esac\b)/;

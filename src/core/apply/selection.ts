@@ -62,7 +62,7 @@ export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
   let lines = trimBlankLines(block.content.split('\n'));
   if (lines.length === 0) return refusal('The code block in the answer is empty.');
   if (!block.closed) {
-    const sign = cutOffSign(lines.join('\n'), doc.text.slice(ctx.selection.start, ctx.selection.end), doc.text);
+    const sign = cutOffSign(lines.join('\n'), doc.text.slice(ctx.selection.start, ctx.selection.end), doc.text, PROSE.has(ctx.languageId));
     if (sign) {
       return cutOff(`The answer was cut off: its code block never closed and ${sign}. Nothing was applied; use Continue to get the rest of the answer, or ask again.`, block.content);
     }
