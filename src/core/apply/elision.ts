@@ -4,7 +4,7 @@
 // block shows before it and the one it shows after it. Those anchors must be found, in order, in one
 // way only; otherwise the block is refused, because guessing would delete or duplicate code.
 import { detectIndentStyle, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './indent';
-import { isBlank, trimBlankLines, trimmedLines, type LineIndex } from './lines';
+import { isBlank, lineOf, trimBlankLines, trimmedLines, type LineIndex } from './lines';
 import { minimalEdit, refusal, type Plan } from './plan';
 import { declaredName, unitEnd } from './enclosing';
 import { lcsPairs, similarity } from './similarity';
@@ -105,8 +105,8 @@ export function planElided(ctx: ElisionContext, lines: readonly string[], langua
     return i;
   })();
   const firstNonBlank = Math.max(0, docT.findIndex(t => t !== ''));
-  const selFirst = lineAt(doc, ctx.selection.start);
-  const selLast = lineAt(doc, Math.max(ctx.selection.start, ctx.selection.end - 1));
+  const selFirst = lineOf(doc, ctx.selection.start);
+  const selLast = lineOf(doc, Math.max(ctx.selection.start, ctx.selection.end - 1));
   const selected = doc.text.slice(ctx.selection.start, ctx.selection.end).trim() !== '';
   // The selection's first and last lines with code, where a block for the selection starts and ends.
   let sf = selFirst;
@@ -123,7 +123,7 @@ export function planElided(ctx: ElisionContext, lines: readonly string[], langua
     if (found === 'budget') return cannot('too many places in the file look alike');
     if (found.length === 0) {
       const edge = seg.elidedBefore ? seg.lines[0] : seg.lines[seg.lines.length - 1];
-      return cannot(`the unchanged line "${edge.trim().slice(0, 60)}" next to it is not in the file (or not in that order)`);
+      return cannot(`the line "${edge.trim().slice(0, 60)}" next to it is not in the file (or not in that order), and no line of the file is clearly the one it changes`);
     }
     const edge = !seg.elidedBefore && k === 0 ? { at: firstNonBlank, side: 'a' as const } : !seg.elidedAfter && k === segments.length - 1 ? { at: lastNonBlank, side: 'b' as const } : undefined;
     const best = pickUnique(found, selFirst, selLast, selected, edge);
@@ -157,22 +157,12 @@ export function planElided(ctx: ElisionContext, lines: readonly string[], langua
   };
 }
 
-function lineAt(doc: LineIndex, offset: number): number {
-  let lo = 0;
-  let hi = doc.starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (doc.starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /**
  * Every place the segment can stand, after line `after`. An edge next to a placeholder is one of the
- * document's lines; a free edge is too, except new lines at the very top or bottom of the file (an
- * import added above the first line). Between its edges, the segment is aligned with the document's
- * lines: the cost counts the document lines it drops and the lines it adds, so the tightest fit wins.
+ * document's lines: the same line, or the one line clearly most like it when the answer changed it. A
+ * free edge is the same line too, or the selection's edge, or new lines at the very top or bottom of
+ * the file (an import added above the first line). Between its edges the segment is aligned with the
+ * document's lines: the cost counts the lines it drops and the lines it adds, so the tightest fit wins.
  */
 function placeSegment(
   seg: Segment,
