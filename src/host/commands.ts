@@ -11,6 +11,8 @@ import type { KeyStore } from './keyStore';
 import type { Log } from './log';
 import { selectModel, selectProvider, testConnection } from './providerCommands';
 import type { DiffPreview } from './diffPreview';
+import type { EndpointResolver } from './endpoint';
+import type { AnswerRunner } from './answerRunner';
 
 const OPENAI_ORIGIN = 'https://api.openai.com';
 
@@ -21,6 +23,8 @@ export interface CommandDeps {
   log: Log;
   state: vscode.Memento;
   diff: DiffPreview;
+  endpoints: EndpointResolver;
+  answers: AnswerRunner;
 }
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

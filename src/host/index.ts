@@ -15,6 +15,8 @@ import { HistoryStore } from './historyStore';
 import { ContextChips } from './contextChips';
 import { DiffPreview } from './diffPreview';
 import { CodeBlockActions } from './codeBlockActions';
+import { EndpointResolver } from './endpoint';
+import { AnswerRunner } from './answerRunner';
 
 export interface HostShared {
   context: vscode.ExtensionContext;
@@ -35,14 +37,17 @@ export interface Host {
 export function startHost({ context, statusBar, conversationsChanged }: HostShared): Host {
   const log = new Log();
   const keys = new KeyStore(context.secrets, context.globalState);
-  const deps = { keys, log, state: context.globalState } as const;
+  const endpoints = new EndpointResolver(keys, log);
+  const answers = new AnswerRunner(log);
+  const deps = { keys, log, state: context.globalState, endpoints, answers } as const;
   const storage = context.globalStorageUri;
   const store = storage.scheme === 'file'
     ? new HistoryStore(path.join(storage.fsPath, 'conversations'), (level, line) => log[level]('history', line))
     : undefined;
   if (!store) log.warn('history', `conversations are not kept: storage is at ${storage.toString()}, not on disk`);
   const session: ChatSession = new ChatSession(
-    keys,
+    endpoints,
+    answers,
     log,
     (provider, origin, messageId) => void offerEnvKeyImport({ ...deps, session }, provider, origin, messageId),
     store,
@@ -52,7 +57,7 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
   const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
   const handlers = commandHandlers({ ...deps, session, view, diff });
   statusBar.follow(session);
-  context.subscriptions.push(log, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()));
+  context.subscriptions.push(log, answers, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()));
   // Not awaited: the view and the API see the history once it is read.
   const restored = session.restore();
   log.info('host', 'loaded');

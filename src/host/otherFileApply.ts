@@ -37,9 +37,18 @@ async function resolveLabel(label: string): Promise<vscode.Uri | undefined> {
 
 /**
  * Offers to open `label` and apply `reply` there. `from` is the file the answer was asked about, for the
- * message. Returns the review's outcome, or undefined when nothing was reviewed.
+ * message. `restore` maps [REDACTED] placeholders the model repeated back to their values, or returns
+ * undefined (having told the user) when that is not certain. Returns the review's outcome, or undefined
+ * when nothing was reviewed.
  */
-export async function offerOtherFile(label: string, from: string, reply: string, diff: DiffPreview, log: Log): Promise<ReviewOutcome | undefined> {
+export async function offerOtherFile(
+  label: string,
+  from: string,
+  reply: string,
+  diff: DiffPreview,
+  log: Log,
+  restore: (text: string, original: string) => string | undefined,
+): Promise<ReviewOutcome | undefined> {
   const uri = await resolveLabel(label);
   if (!uri) {
     void vscode.window.showWarningMessage(
@@ -65,7 +74,9 @@ export async function offerOtherFile(label: string, from: string, reply: string,
     return undefined;
   }
   const computedFor = { version: doc.version, text: doc.getText() };
-  const outcome = await diff.review(doc, result.edit, vscode.l10n.t('the change for {0}', rel), computedFor);
+  const text = restore(result.edit.text, computedFor.text.slice(result.edit.start, result.edit.end));
+  if (text === undefined) return undefined;
+  const outcome = await diff.review(doc, { ...result.edit, text }, vscode.l10n.t('the change for {0}', rel), computedFor);
   log.info('apply', `other file ${rel}: ${outcome} (${result.method})`);
   return outcome;
 }

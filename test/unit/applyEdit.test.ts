@@ -13,7 +13,6 @@ import { stripLineNumbers } from '../../src/core/apply/lineNumbers';
 import { cutOffSign } from '../../src/core/apply/cutoff';
 import { declaredName } from '../../src/core/apply/enclosing';
 import { CORPUS, L, SHAPES, type Case } from './applyEditCorpus';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prng } = require('../harness/prng.js') as { prng(seed: number): () => number };
 
 const F = '```';
