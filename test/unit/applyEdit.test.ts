@@ -515,6 +515,48 @@ suite('core/applyEdit: property, every reply shape', () => {
   }
 });
 
+suite('core/applyEdit: property, placeholders in documents full of repeated lines', () => {
+  // Real code repeats `}`, `return y;` and blank lines at several depths: an anchor is told apart by its
+  // indentation and its neighbours, and where it cannot be, the block must be refused, never misplaced.
+  const WORDS = ['foo();', 'bar(x);', 'return y;', '}', 'if (a) {', 'let z = 1;', '', 'baz(1);', 'qux();'];
+
+  test('with anchors that are unique lines, the merge is exactly the edit', () => {
+    let runs = 0;
+    for (let seed = 1; seed <= 3000; seed++) {
+      const next = prng(seed);
+      const n = 6 + Math.floor(next() * 12);
+      const lines: string[] = [];
+      let level = 0;
+      for (let k = 0; k < n; k++) {
+        level = Math.max(0, Math.min(3, level + Math.floor(next() * 3) - 1));
+        const w = WORDS[Math.floor(next() * WORDS.length)];
+        lines.push(w === '' ? '' : '  '.repeat(level) + w);
+      }
+      const i = 1 + Math.floor(next() * (n - 3));
+      const j = Math.min(n - 2, i + Math.floor(next() * 3));
+      const before = lines[i - 1];
+      const after = lines[j + 1];
+      if (before.trim() === '' || after.trim() === '' || lines.filter(l => l === before).length > 1 || lines.filter(l => l === after).length > 1) continue;
+      const indent = /^\s*/.exec(lines[i])?.[0] ?? '';
+      const repl = Array.from({ length: 1 + Math.floor(next() * 2) }, (_, k) => `${indent}changed_${seed}_${k}();`);
+      const block = [...(i > 1 ? ['// ... existing code ...'] : []), before, ...repl, after, ...(j + 2 < n ? ['// ... existing code ...'] : [])];
+      const eol = next() < 0.3 ? '\r\n' : '\n';
+      const input: ApplyInput = { documentText: lines.join(eol) + eol, selection: { start: 0, end: 0 }, reply: `${F}ts\n${block.join('\n')}\n${F}\n`, languageId: 'typescript' };
+      const r = applyReply(input);
+      assertSound(input, r);
+      assert.strictEqual(r.newText, [...lines.slice(0, i), ...repl, ...lines.slice(j + 1)].join(eol) + eol, `seed ${seed}: ${JSON.stringify(input)}`);
+      runs++;
+    }
+    assert.ok(runs >= 500, `${runs} runs`);
+  });
+
+  test('the anchor line twice in a row in the file: refused, since either copy could be meant', () => {
+    const doc = L('function f() {', '  if (a) {', '  if (a) {', '    go();', '  }', '}', '');
+    const r = applyReply({ documentText: doc, selection: { start: 0, end: 0 }, reply: L(F + 'ts', '// ... existing code ...', '  if (a) {', '    stop();', '  }', '// ... existing code ...', F), languageId: 'typescript' });
+    assert.ok(!r.ok && /twice in a row/.test(r.reason), r.ok ? r.newText : r.reason);
+  });
+});
+
 suite('core/applyEdit: performance', () => {
   test('a 100,000-line document with a SEARCH/REPLACE near the end', () => {
     const lines = Array.from({ length: 100_000 }, (_, i) => `export function f${i}(x: number): number { return x + ${i}; }`);

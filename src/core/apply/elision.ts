@@ -3,7 +3,7 @@
 // written to the file: each one stands for the document's own lines between the unchanged line the
 // block shows before it and the one it shows after it. Those anchors must be found, in order, in one
 // way only; otherwise the block is refused, because guessing would delete or duplicate code.
-import { detectIndentStyle, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './indent';
+import { detectIndentStyle, indentColumns, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './indent';
 import { isBlank, lineOf, trimBlankLines, trimmedLines, type LineIndex } from './lines';
 import { minimalEdit, refusal, type Plan } from './plan';
 import { declaredName, unitEnd } from './enclosing';
@@ -56,6 +56,8 @@ interface Span {
   readonly a: number;
   readonly b: number;
   readonly cost: number;
+  /** Columns the kept lines move from the block to the document (0: the block is at the file's indentation). */
+  readonly shift: number;
   /** Block line -> document line, for the lines the alignment keeps. */
   readonly pairs: ReadonlyMap<number, number>;
 }
@@ -125,9 +127,22 @@ export function planElided(ctx: ElisionContext, lines: readonly string[], langua
       const edge = seg.elidedBefore ? seg.lines[0] : seg.lines[seg.lines.length - 1];
       return cannot(`the line "${edge.trim().slice(0, 60)}" next to it is not in the file (or not in that order), and no line of the file is clearly the one it changes`);
     }
+    // Places where the kept lines sit exactly as the block has them (or, after the first segment, moved as
+    // the first segment's are) are stronger evidence than places that need a shift: a block is dedented as a whole.
+    const wanted = spans.length > 0 ? spans[0].shift : 0;
+    const sameFrame = found.filter(sp => sp.shift === wanted);
+    const pool = sameFrame.length > 0 ? sameFrame : found;
     const edge = !seg.elidedBefore && k === 0 ? { at: firstNonBlank, side: 'a' as const } : !seg.elidedAfter && k === segments.length - 1 ? { at: lastNonBlank, side: 'b' as const } : undefined;
-    const best = pickUnique(found, selFirst, selLast, selected, edge);
-    if (!best) return cannot(`the code next to it matches ${found.length} places in the file`);
+    const best = pickUnique(pool, selFirst, selLast, selected, edge);
+    if (!best) return cannot(`the code next to it matches ${pool.length} places in the file`);
+    // The line next to a placeholder twice in a row in the file (`}` `}`): either copy can be the one the
+    // block shows, and the two readings keep different code.
+    const twin = (d: number, e: number): boolean => e >= 0 && e < doc.lines.length && e > after && doc.lines[e] === doc.lines[d] && !isBlank(doc.lines[d]);
+    const headTwin = best.pairs.get(0) === best.a && twin(best.a, best.a - 1);
+    const tailTwin = best.pairs.get(seg.lines.length - 1) === best.b && twin(best.b, best.b + 1);
+    if (headTwin || tailTwin) {
+      return cannot(`the line "${doc.lines[headTwin ? best.a : best.b].trim().slice(0, 60)}" at its edge is twice in a row in the file`);
+    }
     spans.push(best);
     after = best.b;
   }
@@ -244,14 +259,30 @@ function placeSegment(
         edges++;
         if (docT[b] !== t[tail]) changedEdges++;
       }
+      // Kept lines must sit at one indentation shift from the block's: `  x;` is not the `    x;` of a deeper level.
+      const shift = sameShift(doc, seg.lines, map, tab);
+      if (shift === undefined) continue;
       const kept = pairs.length + edges - changedEdges;
       const segCount = segIdx.length + edges;
       const docCount = docIdx.length + edges;
       if (rewriteOnly && docCount - kept > segCount - kept) continue;
-      out.push({ a, b, cost: segCount + docCount - 2 * kept, pairs: map });
+      out.push({ a, b, cost: segCount + docCount - 2 * kept, shift, pairs: map });
     }
   }
   return out;
+}
+
+/** The one number of columns every kept line (same text) moves from the block to the document, or undefined when they differ. */
+function sameShift(doc: LineIndex, lines: readonly string[], map: ReadonlyMap<number, number>, tab: number): number | undefined {
+  let shift: number | undefined;
+  for (const [i, d] of map) {
+    const line = lines[i];
+    if (isBlank(line) || line.trim() !== doc.lines[d].trim()) continue;
+    const delta = indentColumns(leadingWhitespace(doc.lines[d]), tab) - indentColumns(leadingWhitespace(line), tab);
+    if (shift === undefined) shift = delta;
+    else if (delta !== shift) return undefined;
+  }
+  return shift ?? 0;
 }
 
 /** Lowest similarity at which a changed line next to a placeholder can still stand for a document line. */
