@@ -14,7 +14,8 @@ const ELISION_COMMENT = /^(?:\{\s*\/\*+\s*(.*?)\s*\*+\/\s*\}|(?:\/\/+|#+|--|\/\*
 const ELISION_WORDS = new RegExp(
   [
     '^(\\.\\.\\.|…|\\[\\.\\.\\.\\]|\\(\\.\\.\\.\\))',
-    '\\b(rest|remainder) of (the )?(code|file|function|class|methods?|component|implementation|body|module|properties|logic)\\b',
+    '\\b(rest|remainder) of (the )?(code|file|function|class|methods?|component|implementation|body|module|properties|logic|page|template|markup|styles|rules|section|config|tests)\\b',
+    '^(other|remaining) (methods|functions|fields|properties|imports|routes|cases|styles|rules|components|tests|code)( (go )?here| (are |remain )?unchanged| omitted)?\\s*(\\.\\.\\.|…)?$',
     '\\bexisting (code|methods|logic|implementation|imports|properties|functions)\\b',
     '\\b(code|everything else|the rest|rest|methods|implementation|logic) (remains?|stays?|is|are) (unchanged|the same|as (is|before))\\b',
     '\\b(rest|remainder) unchanged\\b',
