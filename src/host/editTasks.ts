@@ -3,9 +3,9 @@
 // be placed safely is never forced: the answer goes to the chat instead.
 import vscode = require('vscode');
 import type { CodeContext } from '../protocol';
-import type { ErrorAction } from '../protocol';
+import type { ErrorAction, MessageError } from '../protocol';
 import { EDIT_TASKS, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
-import type { ApplyResult } from '../core/applyEdit';
+import type { ApplyResult } from '../core/apply';
 import { languageIdForFence } from '../core/fenceLanguage';
 import { restoreRedacted } from '../core/redactRestore';
 import * as conv from '../core/conversation';
@@ -19,6 +19,7 @@ import type { Log } from './log';
 import type { EndpointResolver } from './endpoint';
 import type { AnswerRunner } from './answerRunner';
 import { Commands } from './ids';
+import { offerOtherFile } from './otherFileApply';
 
 const TASK_LABELS: Record<CodeTask, string> = {
   explain: 'Explaining',
@@ -177,8 +178,8 @@ export class EditTasks {
     const redactedNote = result.notices;
     if (result.error) {
       if (result.error.kind === 'cutOff' || result.error.kind === 'contentFilter') {
-        // Half an answer must never replace a whole function.
-        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', result.error.message), ...redactedNote]);
+        // Half an answer must never replace a whole function; in the chat it can be continued.
+        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', result.error.message), ...redactedNote], result.error);
         void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1} The answer is in the chat.', context.file, result.error.message));
         return 'inChat';
       }
@@ -210,12 +211,24 @@ export class EditTasks {
       end = first + original.length;
     }
     const computedFor = { version: doc.version, text: doc.getText() };
-    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId }) }));
+    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId, path: doc.isUntitled ? undefined : context.file, finishReason: result.finishReason }) }));
     const usable = results.filter((r): r is { text: string; result: Extract<ApplyResult, { ok: true }> } => r.result.ok);
     if (usable.length === 0) {
       const first = results[0].result;
       const reason = first.ok ? '' : first.reason;
-      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', reason), ...redactedNote]);
+      // An unfinished answer can be continued in the chat; one for another file can be reviewed there.
+      const cut: MessageError | undefined = !first.ok && first.kind === 'cut-off' ? { kind: 'cutOff', message: reason, actions: ['continue'] } : undefined;
+      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', reason), ...redactedNote], cut);
+      if (!first.ok && first.kind === 'other-file') {
+        const sentAround = [context.before ?? '', context.code, context.after ?? ''].join('\n');
+        const restore = (text: string, original: string): string | undefined => {
+          if (!s.redactCredentials) return text;
+          const r = restoreRedacted(text, original, sentAround);
+          if (!r.ok) void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1}', first.file, r.reason));
+          return r.ok ? r.text : undefined;
+        };
+        return (await offerOtherFile(first.file, context.file, texts[0], this.d.diff, this.d.log, restore)) ?? 'inChat';
+      }
       void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1} The answer is in the chat.', context.file, reason));
       return 'inChat';
     }
@@ -256,8 +269,8 @@ export class EditTasks {
     return outcome;
   }
 
-  private toChat(question: string, context: CodeContext, answer: string, notices: string[]): void {
-    this.d.session.addExchange(question, context, answer, notices);
+  private toChat(question: string, context: CodeContext, answer: string, notices: string[], error?: MessageError): void {
+    this.d.session.addExchange(question, context, answer, notices, undefined, error);
     void this.d.view.reveal();
   }
 
