@@ -57,8 +57,11 @@ suite('One request pipeline', function () {
     const file = workspaceFile(`pipeline-${n}.py`);
     fs.writeFileSync(file.fsPath, content);
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
-    const last = Math.min(10, editor.document.lineCount - 1);
-    editor.selection = new vscode.Selection(Math.min(6, last), 0, last, editor.document.lineAt(last).text.length);
+    // The seeded file: lines 6-10; a small one: all of it.
+    const doc = editor.document;
+    editor.selection = content === SEEDED
+      ? new vscode.Selection(6, 0, 10, doc.lineAt(10).text.length)
+      : new vscode.Selection(new vscode.Position(0, 0), doc.positionAt(doc.getText().length));
     return editor;
   }
 
