@@ -17,6 +17,8 @@ export interface TandemSettings {
   /** True when the user set tandem.baseUrl; otherwise the preset's address is used. */
   baseUrlIsSet: boolean;
   model: string;
+  /** False when `model` is only the manifest's default (the user never chose one). */
+  modelIsSet: boolean;
   temperature: number | undefined;
   maxTokens: number | undefined;
   systemPrompt: string;
@@ -87,6 +89,8 @@ export function readSettings(): TandemSettings {
     else baseUrl = n.url;
   }
   const model = (c.get<string>('model', '') ?? '').trim();
+  const m = c.inspect<string>('model');
+  const modelIsSet = [m?.globalValue, m?.workspaceValue, m?.workspaceFolderValue].some(v => v !== undefined);
   const problems: string[] = [];
   const warnings: string[] = [];
   if (baseUrl) {
@@ -116,6 +120,7 @@ export function readSettings(): TandemSettings {
     rawBaseUrl,
     baseUrlIsSet,
     model,
+    modelIsSet,
     temperature,
     maxTokens: maxTokens ?? preset.defaultMaxTokens,
     systemPrompt: c.get<string>('systemPrompt', '') ?? '',
