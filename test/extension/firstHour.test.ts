@@ -70,6 +70,19 @@ suite('The first hour', function () {
     assert.strictEqual(api.getConversations().filter(c => c.messages.length > 0).length, before + 2);
   });
 
+  test('nothing selected, no language server: the enclosing function is found from indentation and taken whole', async () => {
+    await setSettings({ model: 'only-model' });
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'import os\n\ndef load(path):\n    if not path:\n        return None\n    return open(path).read()\n\nprint(load("x"))\n' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(4, 10, 4, 10);
+    fx.script({ text: 'It reads a file.' });
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    const user = (fx.chatRequests()[0].body as Body).messages.at(-1)?.content ?? '';
+    assert.match(user, /\(lines 3-6\)/, user);
+    assert.match(user, /def load\(path\):\n {4}if not path:\n {8}return None\n {4}return open\(path\)\.read\(\)\n```/);
+    assert.strictEqual(editor.selection.start.line, 2, 'the function is selected so the user sees what was sent');
+  });
+
   test('an applied fix is recorded in the chat with the model\'s explanation and the outcome', async () => {
     const api = await tandem();
     await setSettings({ model: 'only-model' });
