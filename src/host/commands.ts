@@ -35,11 +35,22 @@ export type CommandHandler = (...args: never[]) => unknown;
  * What every command does. The activation bundle registers every id and calls in here once the host is
  * loaded; the record type makes a command without a handler a compile error.
  */
+/**
+ * Ticks a walkthrough step when what it asks for really happened (a provider chosen, a key stored, a
+ * test passed), through the `tandem.walkthrough.<step>` context key its completion event waits for.
+ */
+function done<T>(step: 'provider' | 'key' | 'test' | 'explain', result: Promise<T> | T, succeeded: (r: T) => boolean = () => true): Promise<T> {
+  return Promise.resolve(result).then(r => {
+    if (succeeded(r)) void vscode.commands.executeCommand('setContext', `tandem.walkthrough.${step}`, true);
+    return r;
+  });
+}
+
 export function commandHandlers(d: CommandDeps): Record<CommandId, CommandHandler> {
   const tasks = new EditTasks(d);
   const range = (uri: string, l: number, c: number, el: number, ec: number) => ({ uri: vscode.Uri.parse(uri, true), range: new vscode.Range(l, c, el, ec) });
   return {
-    [Commands.explainSelection]: () => tasks.run('explain'),
+    [Commands.explainSelection]: () => done('explain', tasks.run('explain')),
     [Commands.fixSelection]: () => tasks.run('fix'),
     [Commands.improveSelection]: () => tasks.run('improve'),
     [Commands.writeTests]: () => tasks.run('tests'),
@@ -51,18 +62,18 @@ export function commandHandlers(d: CommandDeps): Record<CommandId, CommandHandle
     },
     [Commands.explainRange]: (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('explain', range(uri, l, c, el, ec)),
     [Commands.improveRange]: (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('improve', range(uri, l, c, el, ec)),
-    [Commands.openChat]: () => d.view.reveal(true),
+    [Commands.openChat]: () => done('explain', d.view.reveal(true)),
     [Commands.newConversation]: async () => {
       d.session.newConversation();
       await d.view.reveal(true);
     },
     [Commands.stopGenerating]: () => d.session.stop(),
-    [Commands.setApiKey]: () => setApiKey(d),
+    [Commands.setApiKey]: () => done('key', setApiKey(d), ok => ok === true),
     [Commands.clearApiKey]: () => clearApiKey(d),
     [Commands.showLog]: () => d.log.show(),
-    [Commands.selectProvider]: () => selectProvider(d),
+    [Commands.selectProvider]: () => done('provider', selectProvider(d), ok => ok === true),
     [Commands.selectModel]: () => selectModel(d),
-    [Commands.testConnection]: (opts?: { quiet?: boolean }) => testConnection(d, { quiet: opts?.quiet === true }),
+    [Commands.testConnection]: (opts?: { quiet?: boolean }) => done('test', testConnection(d, { quiet: opts?.quiet === true }), r => r.ok),
     [Commands.exportConversation]: (opts?: { id?: string; path?: string }) => exportConversation(d, opts),
     [Commands.acceptEdit]: () => d.diff.resolve(true),
     [Commands.rejectEdit]: () => d.diff.resolve(false),

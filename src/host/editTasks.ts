@@ -254,7 +254,8 @@ export class EditTasks {
       if (!pick) return 'cancelled';
       chosen = pick.edit;
     }
-    const outcome = await this.d.diff.review(doc, chosen, task === 'docs' ? vscode.l10n.t('the documentation') : vscode.l10n.t('the fix'), computedFor);
+    const what = task === 'docs' ? vscode.l10n.t('the documentation') : task === 'improve' ? vscode.l10n.t('the improvement') : vscode.l10n.t('the fix');
+    const outcome = await this.d.diff.review(doc, chosen, what, computedFor);
     if (outcome === 'stale') {
       this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed during the review.', context.file), ...redactedNote]);
       void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed during the review and the change could not be placed safely; the answer is in the chat.', context.file));
