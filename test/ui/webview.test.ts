@@ -603,6 +603,13 @@ suite('Chat webview in Chromium', function () {
 
     await view.send(state(conversation, [user('q', 'Hi'), assistant('r', 'Hello'), assistant('r2', '', { streaming: true })], true));
     assert.ok(await page.locator('#stop').isVisible());
+    // The dots pulse while the answer has no text, and stop once text streams (no restyle on every frame).
+    const dots = page.locator('.message[data-id="r2"] .typing-dot').first();
+    const animation = () => dots.evaluate(e => (globalThis as unknown as { getComputedStyle(e: unknown): { animationName: string } }).getComputedStyle(e).animationName);
+    assert.strictEqual(await animation(), 'tandem-typing');
+    await view.stream(conversation, 'r2', ['Do'], []);
+    assert.ok(await page.locator('.message[data-id="r2"] .typing-indicator').isVisible());
+    assert.strictEqual(await animation(), 'none');
     await view.send(state(conversation, [user('q', 'Hi'), assistant('r', 'Hello'), assistant('r2', 'Done.')], false));
     assert.ok(await page.locator('#stop').isHidden());
     await page.waitForFunction(() => {
