@@ -172,8 +172,12 @@ function trailingOpenFence(src: string, tokens: readonly Token[], lines: readonl
  */
 export function openFenceCode(fence: OpenFence, tail: string): string | undefined {
   if (/[\r\0]/.test(tail)) return undefined;
-  const code = tail.slice(fence.contentStart);
+  let code = tail.slice(fence.contentStart);
   if (fence.closing.test(code)) return undefined;
+  // markdown-it leaves out a last line of only spaces or tabs (no newline after it yet); so must this,
+  // or the frame shows code that a render of the same text would not.
+  const lastLine = code.slice(code.lastIndexOf('\n') + 1);
+  if (lastLine !== '' && /^[ \t]+$/.test(lastLine)) code = code.slice(0, code.length - lastLine.length);
   return withoutFinalNewline(code);
 }
 
