@@ -15,7 +15,7 @@ import { prepareLanguage } from './highlight';
 import { blockParser, openFenceCode, renderMarkdown, renderOpenTail, type OpenFence } from './markdown';
 import type { RenderItem, RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
-import { lastTextNode, lastTextRunChange } from './textPatch';
+import { endChange, lastTextNode, lastTextRunChange } from './textPatch';
 
 /** A chunk takes blocks until it holds at least this many characters of markdown. */
 export const CHUNK_CHARS = 3000;
@@ -36,6 +36,31 @@ function setText(target: Element | Text, text: string): void {
   } else {
     target.textContent = text;
   }
+}
+
+/** Whether only white space text follows node among its siblings. */
+function onlySpaceAfter(node: Node): boolean {
+  for (let n = node.nextSibling; n; n = n.nextSibling) if (!(n instanceof Text) || n.data.trim() !== '') return false;
+  return true;
+}
+
+/**
+ * Sanitized nodes for html that goes inside the elements named by path: parsed inside copies of them, as
+ * the parser would see it in the whole tail (a table row outside a table loses its tags), then taken out.
+ */
+function parseInside(path: readonly string[], html: string): DocumentFragment | undefined {
+  const wrapped = path.map(tag => `<${tag}>`).join('') + html + path.map(tag => `</${tag}>`).reverse().join('');
+  const parsed = sanitizeToFragment(wrapped);
+  let inner: ParentNode = parsed;
+  for (const tag of path) {
+    const child: Element | null = inner.firstElementChild;
+    if (!child || child.localName !== tag || child !== inner.lastElementChild) return undefined;
+    inner = child;
+  }
+  const fragment = document.createDocumentFragment();
+  fragment.append(...Array.from(inner.childNodes));
+  addCodeToolbars(fragment, 'answer');
+  return fragment;
 }
 
 export class MarkdownBody {
@@ -179,8 +204,9 @@ export class MarkdownBody {
       this.tail = element('div', 'md-tail');
       this.element.append(this.tail);
     }
-    // Words added to the last paragraph, item or cell: only that text node changes.
-    if (html !== this.renderedHtml && !this.patchLastText(this.tail, html)) this.tail.replaceChildren(toNodes(html));
+    // Words added to the last paragraph, item or cell: only that text node changes. Elements added at
+    // the end: only they are parsed and sanitized. Anything else rebuilds the tail.
+    if (html !== this.renderedHtml && !this.patchLastText(this.tail, html) && !this.patchEnd(this.tail, html)) this.tail.replaceChildren(toNodes(html));
     this.renderedTail = text;
     this.renderedHtml = html;
     const code = openFence && this.tail.lastElementChild?.matches('.code-block') ? this.tail.lastElementChild.querySelector('pre > code') : null;
@@ -194,6 +220,38 @@ export class MarkdownBody {
     const node = change && lastTextNode(tail);
     if (!change || !node || node.data !== change.before) return false;
     setText(node, change.after);
+    return true;
+  }
+
+  private patchEnd(tail: HTMLElement, html: string): boolean {
+    if (this.renderedHtml === undefined) return false;
+    const change = endChange(this.renderedHtml, html);
+    if (!change) return false;
+    // The elements open at the change, each the last element of the one before, with only the white
+    // space the renderer puts between closing tags after it. A code block's toolbar wrapper is not in
+    // the HTML, so a change inside a <pre> never gets past this.
+    let target: Element = tail;
+    for (const tag of change.path) {
+      const child = target.lastElementChild;
+      if (!child || child.localName !== tag || !onlySpaceAfter(child)) return false;
+      target = child;
+    }
+    const last = target.lastChild;
+    if (change.removedText !== '' && !(last instanceof Text && last.data.endsWith(change.removedText))) return false;
+    const added = parseInside(change.path, change.html);
+    if (!added) return false;
+    if (last instanceof Text && change.removedText !== '') {
+      if (last.data.length === change.removedText.length) last.remove();
+      else last.deleteData(last.data.length - change.removedText.length, change.removedText.length);
+    }
+    // Text continuing the last text node goes into it, so the next frame can patch that node again.
+    const end = target.lastChild;
+    const first = added.firstChild;
+    if (end instanceof Text && first instanceof Text) {
+      end.appendData(first.data);
+      first.remove();
+    }
+    target.append(added);
     return true;
   }
 

@@ -52,3 +52,79 @@ export function lastTextNode(root: Node): Text | undefined {
   }
   return undefined;
 }
+
+/**
+ * A change at the very end of the HTML: inside the innermost element open at some point, text may be
+ * cut from the end and complete elements (or text) added, with nothing after them but the closing tags
+ * the previous HTML already had. That is what most frames that add a tag look like: a span of inline
+ * code or bold closing, a new list item or table row, a new paragraph after the last one. The view then
+ * parses only the added HTML, in the context of the elements it goes into, instead of the whole tail.
+ */
+export interface EndChange {
+  /** Where the cut starts in the previous HTML. */
+  readonly start: number;
+  /** Tag names of the elements open at the change, outermost first; empty for the top level. */
+  readonly path: readonly string[];
+  /** Text cut from the end of the innermost element's last text node (no entities in it). */
+  readonly removedText: string;
+  /** Balanced HTML appended to the innermost element after the cut. */
+  readonly html: string;
+}
+
+const VOID_TAGS = new Set(['br', 'hr', 'img', 'input', 'wbr']);
+const TAG = /<(\/?)([a-z][a-z0-9]*)\b[^>]*>/g;
+const CLOSING_THEN_SPACE = /^(?:<\/[a-z][a-z0-9]*>\s*)*$/;
+
+/** The open elements after html (a prefix of well-formed renderer output), or undefined if it is not well formed. */
+function openElements(html: string): string[] | undefined {
+  const stack: string[] = [];
+  for (const m of html.matchAll(TAG)) {
+    const name = m[2];
+    if (m[1] === '') {
+      if (!VOID_TAGS.has(name)) stack.push(name);
+    } else if (stack.pop() !== name) {
+      return undefined;
+    }
+  }
+  return stack;
+}
+
+/** Whether html closes every element it opens and none it did not. */
+function isBalanced(html: string): boolean {
+  const open = openElements(html);
+  return open !== undefined && open.length === 0;
+}
+
+/**
+ * How `next` differs from `previous` when the difference is an EndChange (see above), or undefined when
+ * it is not (then the caller renders anew). previous.slice(0, start) + html + what follows removedText in
+ * previous (closing tags only) equals next.
+ */
+export function endChange(previous: string, next: string): EndChange | undefined {
+  if (previous === next) return undefined;
+  const max = Math.min(previous.length, next.length);
+  let p = 0;
+  while (p < max && previous.charCodeAt(p) === next.charCodeAt(p)) p++;
+  // Not inside a tag, nor inside an entity: both strings agree up to p, so either can be read for this.
+  const tagStart = previous.lastIndexOf('<', p - 1);
+  const tagEnd = previous.lastIndexOf('>', p - 1);
+  if (tagStart > tagEnd) p = tagStart;
+  const amp = previous.lastIndexOf('&', p - 1);
+  const semicolon = amp < 0 ? -1 : previous.indexOf(';', amp);
+  if (amp > previous.lastIndexOf('>', p - 1) && (semicolon < 0 || semicolon >= p)) p = amp;
+  const oldRest = previous.slice(p);
+  const firstTag = oldRest.indexOf('<');
+  const removedText = firstTag < 0 ? oldRest : oldRest.slice(0, firstTag);
+  const closing = firstTag < 0 ? '' : oldRest.slice(firstTag);
+  if (/[&>]/.test(removedText) || !CLOSING_THEN_SPACE.test(closing)) return undefined;
+  const newRest = next.slice(p);
+  if (!newRest.endsWith(closing)) return undefined;
+  const html = newRest.slice(0, newRest.length - closing.length);
+  if (!isBalanced(html)) return undefined;
+  const path = openElements(previous.slice(0, p));
+  if (!path) return undefined;
+  // The closing tags close exactly the open elements, innermost first.
+  const closed = Array.from(closing.matchAll(TAG), m => m[2]);
+  if (closed.length !== path.length || closed.some((name, i) => name !== path[path.length - 1 - i])) return undefined;
+  return { start: p, path, removedText, html };
+}

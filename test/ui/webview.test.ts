@@ -393,6 +393,27 @@ suite('Chat webview in Chromium', function () {
     assert.ok(chunked >= 3, `the long reply is in several chunks (${chunked})`);
   });
 
+  test('while streaming, every frame shows exactly what a fresh render of the same text shows', async () => {
+    // The tail is patched, not rebuilt, when words or elements are added at its end (textPatch.ts): after
+    // each frame, the streamed body must equal the body of a new message made from the same text.
+    const conversation = 'c-frames';
+    let frames = 0;
+    for (let r = 0; r < REPLIES.length; r++) {
+      const text = REPLIES[r];
+      await view.send(state(conversation, [assistant(`sf${r}`, '', { streaming: true })], true));
+      let sent = '';
+      for (const piece of chunk(text)) {
+        sent += piece;
+        await view.stream(conversation, `sf${r}`, [piece], []);
+        await view.send(state(conversation, [assistant(`sf${r}`, sent, { streaming: true }), assistant(`fresh${frames}`, sent, { streaming: true })], true));
+        const streamed = await view.bodyHtml(`sf${r}`);
+        assert.strictEqual(streamed, await view.bodyHtml(`fresh${frames}`), `reply ${r} after ${JSON.stringify(sent.slice(-80))}`);
+        frames++;
+      }
+    }
+    assert.ok(frames > 100, `${frames} frames compared`);
+  });
+
   test('a finished block keeps its DOM node while later text streams in; code streams into its element', async () => {
     const conversation = 'c-keep';
     type Doc = { document: { querySelector(s: string): Record<string, unknown> | null } };

@@ -3,7 +3,7 @@
 // every step of answers streamed a few characters at a time, with the renderer the webview uses.
 
 import * as assert from 'assert';
-import { lastTextRunChange } from '../../src/webview/textPatch';
+import { endChange, lastTextRunChange } from '../../src/webview/textPatch';
 import { renderMarkdown } from '../../src/webview/markdown';
 
 const fence = '```';
@@ -50,5 +50,55 @@ suite('Text fast path for the streaming tail', () => {
     ];
     for (const [before, after] of cases) assert.strictEqual(lastTextRunChange(before, after), undefined, `${before} -> ${after}`);
     assert.deepStrictEqual(lastTextRunChange('<ul>\n<li>one tw</li>\n</ul>\n', '<ul>\n<li>one two</li>\n</ul>\n'), { start: 9, before: 'one tw', after: 'one two' });
+  });
+
+  test('an end change (text cut, elements added at the end) rebuilds exactly the new HTML, for every step of streamed answers', () => {
+    // The benchmark's long answer (a plain JS module, hence require): every kind of block, streamed by
+    // token and in runs of seven tokens, as a frame of a fast stream gets them.
+    const { longReply, tokenize } = require('../bench/reply') as { longReply(): string; tokenize(text: string): string[] };
+    const tokens = tokenize(longReply()).slice(0, 3000);
+    const streams: string[][] = [...ANSWERS.map(a => Array.from(a)), tokens, tokens.map((_, i) => (i % 7 === 6 ? tokens.slice(i - 6, i + 1).join('') : '')).filter(t => t !== '')];
+    let steps = 0;
+    let text = 0;
+    let end = 0;
+    for (const chunks of streams) {
+      let src = '';
+      let previous = renderMarkdown('', true);
+      for (const chunk of chunks) {
+        src += chunk;
+        const next = renderMarkdown(src, true);
+        steps++;
+        if (lastTextRunChange(previous, next)) {
+          text++;
+        } else {
+          const change = endChange(previous, next);
+          if (change) {
+            end++;
+            assert.strictEqual(previous.slice(change.start, change.start + change.removedText.length), change.removedText);
+            const rebuilt = previous.slice(0, change.start) + change.html + previous.slice(change.start + change.removedText.length);
+            assert.strictEqual(rebuilt, next, JSON.stringify(src.slice(-200)));
+            assert.ok(!/[<&]/.test(change.removedText), `removed text is plain: ${JSON.stringify(change.removedText)}`);
+          }
+        }
+        previous = next;
+      }
+    }
+    // With the text fast path, the end change must take most of the steps that change the HTML's tags.
+    assert.ok(text + end > steps * 0.8, `text fast path on ${text}, end change on ${end} of ${steps} steps`);
+  });
+
+  test('end changes: what is taken and what is refused', () => {
+    assert.deepStrictEqual(endChange('<p>a `co</p>\n', '<p>a <code>co</code></p>\n'), { start: 5, path: ['p'], removedText: '`co', html: '<code>co</code>' });
+    assert.deepStrictEqual(endChange('<ul>\n<li>one</li>\n</ul>\n', '<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n'), { start: 18, path: ['ul'], removedText: '', html: '<li>two</li>\n' });
+    assert.deepStrictEqual(endChange('<p>a</p>\n', '<p>a</p>\n<p>b</p>\n'), { start: 9, path: [], removedText: '', html: '<p>b</p>\n' });
+    const refused: [string, string][] = [
+      ['<p>first</p>\n<p>last</p>\n', '<p>first!</p>\n<p>last</p>\n'],
+      ['<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n', '<ul>\n<li>\n<p>a</p>\n</li>\n<li>\n<p>b</p>\n</li>\n</ul>\n'],
+      ['<p>a &amp; b</p>\n', '<p>a &lt; b</p>\n'],
+      ['<p>a &am</p>\n', '<p>a &amp;</p>\n'],
+      ['<p><a href="https://x.co/do">x</a></p>\n', '<p><a href="https://x.co/docs">x</a></p>\n'],
+      ['<p>a</p>\n', '<p>a</p>\n'],
+    ];
+    for (const [before, after] of refused) assert.strictEqual(endChange(before, after), undefined, `${before} -> ${after}`);
   });
 });
