@@ -36,8 +36,8 @@ purify.setConfig({
   FORBID_TAGS,
   FORBID_ATTR: ['style', 'id', 'name', 'src', 'srcset', 'action', 'formaction', 'xlink:href'],
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
-  // Otherwise DOMPurify checks its value as a URL and drops it.
-  ADD_URI_SAFE_ATTR: ['data-lang'],
+  // Otherwise DOMPurify checks their values as URLs and drops them (a list from "10." would start at 1).
+  ADD_URI_SAFE_ATTR: ['data-lang', 'start'],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
   RETURN_DOM_FRAGMENT: true,
