@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ChatMessage, ContextChip, ConversationSummary, HostMessage, ViewState } from '../../src/protocol';
+import { renderMarkdown } from '../../src/webview/markdown';
 import { ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -391,6 +392,35 @@ suite('Chat webview in Chromium', function () {
       chunked = Math.max(chunked, await page.locator(`.message[data-id="o${r}"] .md-chunk`).count());
     }
     assert.ok(chunked >= 3, `the long reply is in several chunks (${chunked})`);
+  });
+
+  test("an answer's DOM is the browser's own parse of the renderer's HTML (prose is built without a parser)", async () => {
+    // sanitize.ts builds prose HTML node by node instead of parsing it: the result must be what the
+    // browser's parser makes of the same HTML, once chunks and code-block toolbars are taken out.
+    const { longReply } = require('../bench/reply') as { longReply(): string };
+    const texts = [...REPLIES, longReply().slice(0, 30_000)];
+    for (let r = 0; r < texts.length; r++) {
+      await view.send(state(`c-parse-${r}`, [assistant(`p${r}`, texts[r])]));
+      await view.bodyHtml(`p${r}`);
+      const [shown, parsed] = await page.evaluate(([id, html]) => {
+        type El = { innerHTML: string; querySelectorAll(s: string): El[]; replaceWith(...n: unknown[]): void; childNodes: unknown[];
+          querySelector(s: string): El | null; removeAttribute(a: string): void; cloneNode(deep: boolean): El };
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): El | null; createElement(t: string): El } }).document;
+        const body = doc.querySelector(`.message[data-id="${id}"] .message-body`);
+        if (!body) throw new Error('no body');
+        const copy = body.cloneNode(true);
+        for (const block of copy.querySelectorAll('.code-block')) {
+          const pre = block.querySelector('pre');
+          pre?.removeAttribute('tabindex');
+          block.replaceWith(pre);
+        }
+        for (const part of copy.querySelectorAll('.md-chunk, .md-tail')) part.replaceWith(...Array.from(part.childNodes));
+        const reference = doc.createElement('div');
+        reference.innerHTML = html;
+        return [copy.innerHTML, reference.innerHTML];
+      }, [`p${r}`, renderMarkdown(texts[r])] as const);
+      assert.strictEqual(shown, parsed, `text ${r}`);
+    }
   });
 
   test('while streaming, every frame shows exactly what a fresh render of the same text shows', async () => {
