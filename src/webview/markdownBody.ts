@@ -12,7 +12,7 @@ import { splitBlocks } from './blocks';
 import { addCodeToolbars } from './codeBlocks';
 import { element } from './dom';
 import { prepareLanguage } from './highlight';
-import { blockParser, openFenceCode, renderMarkdown, renderOpenTail, type OpenFence } from './markdown';
+import { blockParser, openFenceCode, parseStreaming, renderMarkdown, type OpenFence, type RenderedTail } from './markdown';
 import type { RenderItem, RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
 import { endChange, lastTextNode, lastTextRunChange } from './textPatch';
@@ -120,7 +120,7 @@ export class MarkdownBody {
   private renderFinishedLater(): void {
     const { blocks, tail } = splitBlocks(this.text, blockParser);
     if (tail !== '') blocks.push(tail);
-    this.addFinished(blocks, true);
+    this.addFinished(blocks, 'later');
   }
 
   /** Adds streamed text; the DOM follows on the next render(). */
@@ -168,16 +168,18 @@ export class MarkdownBody {
         return;
       }
     }
-    const { blocks, tail } = splitBlocks(rest, blockParser);
     // A finished answer has no open tail: what is left is its last block.
-    if (!this.streaming && tail !== '') blocks.push(tail);
-    this.addFinished(blocks);
-    if (this.streaming) this.renderTail(tail);
+    const parsed = parseStreaming(rest, !this.streaming);
+    this.addFinished(parsed.blocks, (from, to) => parsed.blocksHtml(from, to));
+    if (this.streaming) this.renderTail(parsed.tail, () => parsed.renderTail());
     else this.dropTail();
   }
 
-  /** Renders finished blocks into chunks, one render per chunk they fill; `later` queues each chunk's. */
-  private addFinished(blocks: readonly string[], later = false): void {
+  /**
+   * Renders finished blocks into chunks, one render per chunk they fill: `html` gives the HTML of
+   * blocks [from, to), or each chunk is queued and renders its source when the queue gets to it.
+   */
+  private addFinished(blocks: readonly string[], html: ((from: number, to: number) => string) | 'later'): void {
     let i = 0;
     while (i < blocks.length) {
       if (!this.chunk || this.chunkChars >= CHUNK_CHARS) {
@@ -185,21 +187,22 @@ export class MarkdownBody {
         this.chunkChars = 0;
         this.element.insertBefore(this.chunk, this.tail ?? null);
       }
+      const from = i;
       let src = '';
       while (i < blocks.length && this.chunkChars < CHUNK_CHARS) {
         src += blocks[i++];
         this.chunkChars += blocks[i - 1].length;
       }
       const chunk = this.chunk;
-      if (later) this.enqueue(chunk, src.length, true, () => chunk.append(toNodes(renderMarkdown(src))));
-      else chunk.append(toNodes(renderMarkdown(src)));
+      if (html === 'later') this.enqueue(chunk, src.length, true, () => chunk.append(toNodes(renderMarkdown(src))));
+      else chunk.append(toNodes(html(from, i)));
       this.finished += src.length;
     }
   }
 
-  private renderTail(text: string): void {
+  private renderTail(text: string, render: () => RenderedTail): void {
     if (this.renderedTail === text) return;
-    const { html, openFence } = renderOpenTail(text);
+    const { html, openFence } = render();
     if (!this.tail) {
       this.tail = element('div', 'md-tail');
       this.element.append(this.tail);
