@@ -15,7 +15,7 @@ import { prepareLanguage } from './highlight';
 import { blockParser, openFenceCode, parseStreaming, renderMarkdown, type OpenFence, type RenderedTail } from './markdown';
 import type { RenderItem, RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
-import { endChange, lastTextNode, lastTextRunChange } from './textPatch';
+import { endChange, innerChange, lastTextNode, lastTextRunChange } from './textPatch';
 
 /** A chunk takes blocks until it holds at least this many characters of markdown. */
 export const CHUNK_CHARS = 3000;
@@ -208,8 +208,11 @@ export class MarkdownBody {
       this.element.append(this.tail);
     }
     // Words added to the last paragraph, item or cell: only that text node changes. Elements added at
-    // the end: only they are parsed and sanitized. Anything else rebuilds the tail.
-    if (html !== this.renderedHtml && !this.patchLastText(this.tail, html) && !this.patchEnd(this.tail, html)) this.tail.replaceChildren(toNodes(html));
+    // the end: only they are parsed and sanitized. A change inside one element (a table cell before the
+    // row's last, a link's address): only that element's content. Anything else rebuilds the tail.
+    if (html !== this.renderedHtml && !this.patchLastText(this.tail, html) && !this.patchEnd(this.tail, html) && !this.patchInner(this.tail, html)) {
+      this.tail.replaceChildren(toNodes(html));
+    }
     this.renderedTail = text;
     this.renderedHtml = html;
     const code = openFence && this.tail.lastElementChild?.matches('.code-block') ? this.tail.lastElementChild.querySelector('pre > code') : null;
@@ -255,6 +258,25 @@ export class MarkdownBody {
       first.remove();
     }
     target.append(added);
+    return true;
+  }
+
+  private patchInner(tail: HTMLElement, html: string): boolean {
+    if (this.renderedHtml === undefined) return false;
+    const change = innerChange(this.renderedHtml, html);
+    if (!change) return false;
+    // Found by position, and each step checked: a code block's toolbar wrapper is not in the HTML, so
+    // a path into a <pre> stops here.
+    let target: Element = tail;
+    for (const { tag, index } of change.path) {
+      const child = target.childNodes[index];
+      if (!(child instanceof Element) || child.localName !== tag) return false;
+      target = child;
+    }
+    if (target.childNodes.length !== change.children) return false;
+    const content = parseInside(change.path.map(step => step.tag), change.html);
+    if (!content) return false;
+    target.replaceChildren(content);
     return true;
   }
 

@@ -128,3 +128,78 @@ export function endChange(previous: string, next: string): EndChange | undefined
   if (closed.length !== path.length || closed.some((name, i) => name !== path[path.length - 1 - i])) return undefined;
   return { start: p, path, removedText, html };
 }
+
+/**
+ * The smallest element whose content holds every difference between two renderings (a table cell that
+ * is not the row's last, a link whose address grows), as the child-node index of each element on the
+ * way down from the root: the view re-renders that element's content only. Undefined when the element
+ * would be the root (then the whole tail renders anew anyway) or the HTML is not well formed.
+ */
+export interface InnerChange {
+  /** From the root down: the element's tag and its index among its parent's child nodes. */
+  readonly path: readonly { readonly tag: string; readonly index: number }[];
+  /** How many child nodes the element has in the previous HTML (one per text run, one per element). */
+  readonly children: number;
+  /** The element's content in the next HTML. */
+  readonly html: string;
+  /** Where its content is in the previous HTML: previous.slice(0, start) + html + previous.slice(end) is next. */
+  readonly start: number;
+  readonly end: number;
+}
+
+interface Scanned {
+  readonly tag: string;
+  readonly index: number;
+  /** Offsets in the HTML: after the start tag, and of the end tag. */
+  readonly innerStart: number;
+  innerEnd: number;
+  children: number;
+  readonly parent: Scanned | undefined;
+}
+
+export function innerChange(previous: string, next: string): InnerChange | undefined {
+  if (previous === next) return undefined;
+  const max = Math.min(previous.length, next.length);
+  let p = 0;
+  while (p < max && previous.charCodeAt(p) === next.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && previous.charCodeAt(previous.length - 1 - s) === next.charCodeAt(next.length - 1 - s)) s++;
+  // Widened to whole text runs and tags: the changed region [from, to) of the previous HTML.
+  const from = previous.lastIndexOf('>', p - 1) + 1;
+  const after = previous.indexOf('<', previous.length - s);
+  const to = after < 0 ? previous.length : after;
+  // One pass over the previous HTML: every element's content range, child count and index.
+  const root: Scanned = { tag: '', index: 0, innerStart: 0, innerEnd: previous.length, children: 0, parent: undefined };
+  let open = root;
+  let enclosing: Scanned = root;
+  let last = 0;
+  for (const m of previous.matchAll(TAG)) {
+    const at = m.index ?? 0;
+    if (at > last) open.children++;
+    last = at + m[0].length;
+    const name = m[2];
+    if (m[1] === '') {
+      const element: Scanned = { tag: name, index: open.children, innerStart: last, innerEnd: -1, children: 0, parent: open };
+      open.children++;
+      if (!VOID_TAGS.has(name)) open = element;
+    } else {
+      if (open.tag !== name || !open.parent) return undefined;
+      open.innerEnd = at;
+      // Elements close innermost first: the first to hold the whole region is the smallest that does.
+      if (enclosing === root && open.innerStart <= from && at >= to) enclosing = open;
+      open = open.parent;
+    }
+  }
+  if (open !== root) return undefined;
+  // The next HTML may differ across tags where the previous one did not ("one" -> "one.</li><li>"):
+  // then the element holding both is further up.
+  let html = '';
+  for (; enclosing !== root; enclosing = enclosing.parent ?? root) {
+    html = next.slice(enclosing.innerStart, enclosing.innerEnd + next.length - previous.length);
+    if (isBalanced(html)) break;
+  }
+  if (enclosing === root) return undefined;
+  const path: { tag: string; index: number }[] = [];
+  for (let e: Scanned | undefined = enclosing; e && e !== root; e = e.parent) path.unshift({ tag: e.tag, index: e.index });
+  return { path, children: enclosing.children, html, start: enclosing.innerStart, end: enclosing.innerEnd };
+}

@@ -3,7 +3,7 @@
 // every step of answers streamed a few characters at a time, with the renderer the webview uses.
 
 import * as assert from 'assert';
-import { endChange, lastTextRunChange } from '../../src/webview/textPatch';
+import { endChange, innerChange, lastTextRunChange } from '../../src/webview/textPatch';
 import { renderMarkdown } from '../../src/webview/markdown';
 
 const fence = '```';
@@ -61,6 +61,7 @@ suite('Text fast path for the streaming tail', () => {
     let steps = 0;
     let text = 0;
     let end = 0;
+    let inner = 0;
     for (const chunks of streams) {
       let src = '';
       let previous = renderMarkdown('', true);
@@ -78,13 +79,36 @@ suite('Text fast path for the streaming tail', () => {
             const rebuilt = previous.slice(0, change.start) + change.html + previous.slice(change.start + change.removedText.length);
             assert.strictEqual(rebuilt, next, JSON.stringify(src.slice(-200)));
             assert.ok(!/[<&]/.test(change.removedText), `removed text is plain: ${JSON.stringify(change.removedText)}`);
+          } else {
+            const within = innerChange(previous, next);
+            if (within) {
+              inner++;
+              assert.strictEqual(previous.slice(0, within.start) + within.html + previous.slice(within.end), next, JSON.stringify(src.slice(-200)));
+              assert.ok(within.path.length > 0);
+            }
           }
         }
         previous = next;
       }
     }
-    // With the text fast path, the end change must take most of the steps that change the HTML's tags.
+    // With the text fast path, the end change must take most of the steps that change the HTML's tags,
+    // and a change inside one element most of the rest.
     assert.ok(text + end > steps * 0.8, `text fast path on ${text}, end change on ${end} of ${steps} steps`);
+    assert.ok(text + end + inner > steps * 0.9, `text fast path on ${text}, end change on ${end}, inner change on ${inner} of ${steps} steps`);
+  });
+
+  test('inner changes: the smallest element holding every difference, by child index', () => {
+    const table = (cell: string) => `<table>\n<tbody>\n<tr>\n<td>${cell}</td>\n<td class="align-right"></td>\n</tr>\n</tbody>\n</table>\n`;
+    assert.deepStrictEqual(innerChange(table('0.'), table('0.1')), {
+      path: [{ tag: 'table', index: 0 }, { tag: 'tbody', index: 1 }, { tag: 'tr', index: 1 }, { tag: 'td', index: 1 }],
+      children: 1, html: '0.1', start: table('').indexOf('<td>') + 4, end: table('').indexOf('<td>') + 6,
+    });
+    const link = (url: string) => `<p>see <a href="${url}">${url}</a></p>\n`;
+    assert.deepStrictEqual(innerChange(link('https://x.co'), link('https://x.co/a')), {
+      path: [{ tag: 'p', index: 0 }], children: 2, html: 'see <a href="https://x.co/a">https://x.co/a</a>', start: 3, end: link('https://x.co').indexOf('</p>'),
+    });
+    assert.strictEqual(innerChange('<p>a</p>\n<p>b</p>\n', '<p>c</p>\n<p>d</p>\n'), undefined, 'the root is not an element to patch');
+    assert.strictEqual(innerChange('<p>a</b>\n', '<p>ab</b>\n'), undefined, 'not well formed');
   });
 
   test('end changes: what is taken and what is refused', () => {
