@@ -15,7 +15,7 @@ import { prepareLanguage } from './highlight';
 import { blockParser, openFenceCode, parseStreaming, renderMarkdown, type OpenFence, type RenderedTail } from './markdown';
 import type { RenderItem, RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
-import { endChange, innerChange, lastTextNode, lastTextRunChange } from './textPatch';
+import { endChange, inertAppend, innerChange, lastTextNode, lastTextRunChange } from './textPatch';
 
 /** A chunk takes blocks until it holds at least this many characters of markdown. */
 export const CHUNK_CHARS = 3000;
@@ -168,6 +168,7 @@ export class MarkdownBody {
         return;
       }
     }
+    if (this.streaming && !this.openFence && this.appendWords(rest)) return;
     // A finished answer has no open tail: what is left is its last block.
     const parsed = parseStreaming(rest, !this.streaming);
     this.addFinished(parsed.blocks, (from, to) => parsed.blocksHtml(from, to));
@@ -218,6 +219,21 @@ export class MarkdownBody {
     const code = openFence && this.tail.lastElementChild?.matches('.code-block') ? this.tail.lastElementChild.querySelector('pre > code') : null;
     this.openFence = openFence && code ? { fence: openFence, code } : undefined;
     if (openFence?.language) prepareLanguage(openFence.language);
+  }
+
+  /**
+   * Plain words after a plain word (inertAppend): the last text node grows, and the HTML the next frame
+   * compares with is the previous one with the same words, without parsing anything.
+   */
+  private appendWords(rest: string): boolean {
+    if (!this.tail || this.renderedTail === undefined || this.renderedHtml === undefined || !rest.startsWith(this.renderedTail)) return false;
+    const inert = inertAppend(this.renderedTail, rest.slice(this.renderedTail.length), this.renderedHtml);
+    const node = inert && lastTextNode(this.tail);
+    if (!inert || !node || !node.data.endsWith(inert.word)) return false;
+    if (inert.shown !== '') node.appendData(inert.shown);
+    this.renderedTail = rest;
+    this.renderedHtml = inert.html;
+    return true;
   }
 
   private patchLastText(tail: HTMLElement, html: string): boolean {

@@ -203,3 +203,40 @@ export function innerChange(previous: string, next: string): InnerChange | undef
   for (let e: Scanned | undefined = enclosing; e && e !== root; e = e.parent) path.unshift({ tag: e.tag, index: e.index });
   return { path, children: enclosing.children, html, start: enclosing.innerStart, end: enclosing.innerEnd };
 }
+
+/**
+ * Words appended to a streaming tail that cannot change how anything before them renders, and so only
+ * extend the HTML's last text run: letters, digits and spaces, after a last line whose last word is
+ * letters and digits too. No newline (no new line, so no block can start, end or change kind), no
+ * delimiter (emphasis, code spans, links, entities, escapes: the characters around every existing
+ * delimiter stay the same), and the word before is not part of an address (linkify needs ':', '@' or
+ * '.') nor a fence's info string (a line that opens with a fence, after any indentation, quote or list
+ * marker, is left out); nor a table row, whose
+ * cells past the header's count are dropped (a line with '|' is left out); nor code, which keeps the
+ * spaces the renderer drops elsewhere at the end of a line. `html` is what the tail rendered to.
+ */
+export interface InertAppend {
+  /** The text that shows: spaces at the end of the line only once a word follows them. */
+  readonly shown: string;
+  /** The tail's last word, which the HTML's last text run (and so the DOM's last text node) ends with. */
+  readonly word: string;
+  /** The new HTML: the previous one with `shown` at the end of its last text run. */
+  readonly html: string;
+}
+
+export function inertAppend(tail: string, added: string, html: string): InertAppend | undefined {
+  if (added === '' || !/^[A-Za-z0-9 ]+$/.test(added)) return undefined;
+  const line = tail.slice(tail.lastIndexOf('\n') + 1);
+  if (/[|\r]/.test(line) || /^[\s>*+\-\d.)]*(?:```|~~~)/.test(line)) return undefined;
+  const trimmed = line.replace(/ +$/, '');
+  const word = /(?:^| )([A-Za-z0-9]+)$/.exec(trimmed)?.[1];
+  if (!word) return undefined;
+  const closing = /(?:<\/[a-z][a-z0-9]*>\s*)*$/.exec(html);
+  const at = closing ? closing.index : html.length;
+  const before = html.slice(0, at);
+  if (!before.endsWith(word) || before.lastIndexOf('>') > at - 1 - word.length) return undefined;
+  const open = openElements(before);
+  if (!open || open.includes('code') || open.includes('pre')) return undefined;
+  const shown = (line.slice(trimmed.length) + added).replace(/ +$/, '');
+  return { shown, word, html: before + shown + html.slice(at) };
+}
