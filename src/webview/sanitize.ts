@@ -43,47 +43,81 @@ purify.setConfig({
   RETURN_DOM_FRAGMENT: true,
 });
 
-// Most of what a streaming tail renders is prose: paragraphs, lists, tables, headings, inline code and
-// emphasis, with no attribute but a table cell's alignment. Such HTML is built here node by node, without
-// an HTML parser, which costs a fraction of DOMPurify's new document, parse and walk on every frame. It is
-// stricter than the allowlist above: a subset of its tags, no attribute besides that class, text only as
-// text nodes. Anything else (links, code blocks, other attributes or entities) goes through DOMPurify.
+// What the renderer produces (markdown.ts: no raw HTML) is built here node by node, without an HTML
+// parser, which costs a fraction of DOMPurify's new document, parse and walk: that was most of a
+// streaming frame's script time. It is stricter than the allowlist above: a subset of its tags, only the
+// attributes the renderer writes, each checked (a class of word characters, a fence's language name, a
+// list's start number, a link target that passes isAllowedHref and DOMPurify's own URI check), text
+// only as text nodes, and the four entities the renderer's escaping writes. Anything else (an image
+// link's title, another entity, a tag or attribute the renderer does not write) goes through DOMPurify,
+// so both paths give the same nodes; a Chromium test compares them with the browser's own parse.
 const PLAIN_TAGS = new Set([
-  'blockquote', 'code', 'del', 'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ol', 'p', 's', 'strong',
-  'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul',
+  'a', 'blockquote', 'code', 'del', 'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ol', 'p', 'pre', 's',
+  'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul',
 ]);
 const PLAIN_VOID = new Set(['br', 'hr']);
-const PLAIN_PART = /<(\/?)([a-z][a-z0-9]*)(?: class="(align-(?:left|center|right))")?>|[^<]+/y;
+const PLAIN_PART = /<(\/?)([a-z][a-z0-9]*)((?: [a-z-]+="[^"<>]*")*)>|[^<]+/y;
+const ATTRIBUTE = / ([a-z-]+)="([^"]*)"/g;
 const ENTITIES: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"' };
+const URI = /^(?:https?:|mailto:|#)/i;
 
-/** DOM nodes for renderer HTML of the plain kind described above, or undefined for any other HTML. */
+function decode(text: string): string | undefined {
+  const decoded = text.replace(/&[a-z]*;?/g, e => ENTITIES[e] ?? '\0');
+  return decoded.includes('\0') ? undefined : decoded;
+}
+
+/** Whether the renderer writes this attribute on this tag, with a value like this one. */
+function plainAttribute(tag: string, name: string, value: string): boolean {
+  switch (name) {
+    case 'class':
+      return (tag === 'span' || tag === 'code' || tag === 'td' || tag === 'th') && /^[\w-]+(?: [\w-]+)*$/.test(value);
+    case 'data-lang':
+      return tag === 'code' && /^[\w+#.-]{1,40}$/.test(value);
+    case 'start':
+      return tag === 'ol' && /^\d{1,9}$/.test(value);
+    case 'href':
+      return tag === 'a' && URI.test(value) && isAllowedHref(value);
+    default:
+      return false;
+  }
+}
+
+/** DOM nodes for renderer HTML of the kind described above, or undefined for any other HTML. */
 function plainFragment(html: string): DocumentFragment | undefined {
   const fragment = document.createDocumentFragment();
   const open: Element[] = [];
   let parent: ParentNode = fragment;
+  let afterPre = false;
   PLAIN_PART.lastIndex = 0;
   while (PLAIN_PART.lastIndex < html.length) {
     const m = PLAIN_PART.exec(html);
     if (!m) return undefined;
-    const [part, slash, tag, align] = m;
+    const [part, slash, tag, attributes] = m;
     if (tag === undefined) {
-      if (part.includes('>')) return undefined;
-      const text = part.replace(/&[a-z]*;?/g, e => ENTITIES[e] ?? '\0');
-      if (text.includes('\0')) return undefined;
+      // The HTML parser drops a newline right after <pre>; the renderer never writes one there.
+      if (part.includes('>') || (afterPre && part.startsWith('\n'))) return undefined;
+      const text = decode(part);
+      if (text === undefined) return undefined;
       parent.appendChild(document.createTextNode(text));
     } else if (slash) {
-      if (open.pop()?.localName !== tag) return undefined;
+      if (attributes || open.pop()?.localName !== tag) return undefined;
       parent = open[open.length - 1] ?? fragment;
-    } else if (PLAIN_VOID.has(tag) && !align) {
-      parent.appendChild(document.createElement(tag));
     } else {
-      if (!PLAIN_TAGS.has(tag) || (align && tag !== 'td' && tag !== 'th')) return undefined;
+      const isVoid = PLAIN_VOID.has(tag);
+      if (!isVoid && !PLAIN_TAGS.has(tag)) return undefined;
       const element = document.createElement(tag);
-      if (align) element.className = align;
+      for (const [, name, raw] of attributes.matchAll(ATTRIBUTE)) {
+        const value = decode(raw);
+        if (value === undefined || !plainAttribute(tag, name, value) || element.hasAttribute(name)) return undefined;
+        element.setAttribute(name, value);
+      }
       parent.appendChild(element);
-      open.push(element);
-      parent = element;
+      if (!isVoid) {
+        open.push(element);
+        parent = element;
+      }
     }
+    afterPre = tag === 'pre' && !slash;
   }
   return open.length === 0 ? fragment : undefined;
 }
