@@ -143,7 +143,7 @@ function markdown(rows, m, durationS) {
   const out = [
     '# Tandem benchmark results',
     '',
-    `Measured by \`npm run bench\` on ${m.date.slice(0, 10)} (commit ${m.commit}): ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, Node ${m.node}` +
+    `Measured by \`${m.sections ? `node test/bench/run.js ${m.sections.join(' ')} --merge` : 'npm run bench'}\` on ${m.date.slice(0, 10)} (commit ${m.commit}): ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, Node ${m.node}` +
       `${m.chromium ? `, Chromium ${m.chromium}` : ''}, ${m.os}.${m.warnings.length ? ` **Warnings: ${m.warnings.join('; ')}.**` : ''} The whole run took ${durationS.toFixed(0)} s; the 1-minute load average was ` +
       `${m.loadAverage.start} at the start, ${m.loadAverage.max} at most and ${m.loadAverage.end} at the end (other work on the machine inflates wall-clock times).`,
     'Times are medians; on a shared machine compare the ratio to the baseline measured in the same run, not absolute times between runs.',
