@@ -23,8 +23,8 @@ export interface BlockToken {
 }
 
 /** A markdown block parser (markdown-it fits). */
-export interface BlockParser {
-  parse(src: string, env: Record<string, unknown>): readonly BlockToken[];
+export interface BlockParser<T extends BlockToken = BlockToken> {
+  parse(src: string, env: Record<string, unknown>): readonly T[];
 }
 
 export interface BlockSplit {
@@ -88,18 +88,40 @@ function candidates(text: string): Candidate[] {
  * text is a boundary of the whole text.
  */
 export function splitBlocks(text: string, parser: BlockParser): BlockSplit {
-  const found = candidates(text);
-  if (found.length === 0) return { blocks: [], tail: text };
-  const starts = new Set<number>();
-  for (const token of parser.parse(text, {})) {
-    if (token.level === 0 && token.map) starts.add(token.map[0]);
-  }
+  const { boundaries } = findBoundaries(text, parser);
   const blocks: string[] = [];
   let previous = 0;
-  for (const c of found) {
-    if (!starts.has(c.line)) continue;
-    blocks.push(text.slice(previous, c.offset));
-    previous = c.offset;
+  for (const b of boundaries) {
+    blocks.push(text.slice(previous, b.offset));
+    previous = b.offset;
   }
   return { blocks, tail: text.slice(previous) };
+}
+
+/** Where a block after the first starts: its offset, its line and the index of its first parser token. */
+export interface Boundary {
+  readonly offset: number;
+  readonly line: number;
+  readonly token: number;
+}
+
+/**
+ * The boundaries splitBlocks splits at, with the parser's tokens when it had to parse (so a caller can
+ * render the blocks and the tail from them instead of parsing each again); no tokens when no line could
+ * be a boundary.
+ */
+export function findBoundaries<T extends BlockToken>(text: string, parser: BlockParser<T>): { boundaries: Boundary[]; tokens?: readonly T[] } {
+  const found = candidates(text);
+  if (found.length === 0) return { boundaries: [] };
+  const tokens = parser.parse(text, {});
+  const starts = new Map<number, number>();
+  tokens.forEach((token, i) => {
+    if (token.level === 0 && token.map && !starts.has(token.map[0])) starts.set(token.map[0], i);
+  });
+  const boundaries: Boundary[] = [];
+  for (const c of found) {
+    const token = starts.get(c.line);
+    if (token !== undefined) boundaries.push({ offset: c.offset, line: c.line, token });
+  }
+  return { boundaries, tokens };
 }

@@ -5,7 +5,7 @@
 
 import MarkdownIt from 'markdown-it';
 import type { Env, RendererRule, StateCore, Token } from 'markdown-it';
-import type { BlockParser } from './blocks';
+import { findBoundaries, type BlockParser } from './blocks';
 import { highlightCode, resolveLanguage } from './highlight';
 import { strings } from './strings';
 import { isAllowedHref } from './urls';
@@ -142,10 +142,55 @@ export function renderOpenTail(src: string): RenderedTail {
   const env = { [OPEN_LINES]: lines };
   const tokens = md.parse(src, env);
   const html = md.renderer.render(tokens, md.options, env);
-  return { html, openFence: trailingOpenFence(src, tokens, lines) };
+  return { html, openFence: trailingOpenFence(src, tokens, lines, 0) };
 }
 
-function trailingOpenFence(src: string, tokens: readonly Token[], lines: readonly string[]): OpenFence | undefined {
+/**
+ * The open part of a streaming answer split into finished blocks and the open tail (blocks.ts), parsed
+ * once: the split has to parse it anyway, and the blocks and the tail render from slices of those tokens
+ * instead of being parsed again. A boundary starts a top-level block with nothing open before it, so the
+ * tokens from a boundary on are those of the text from there parsed alone (with line numbers counted
+ * from the start of src, which the fence checks read against src's lines); the unit tests check the
+ * HTML against renderMarkdown and renderOpenTail of each part.
+ */
+export interface StreamingParse {
+  readonly blocks: readonly string[];
+  readonly tail: string;
+  /** renderMarkdown(blocks[from] + ... + blocks[to - 1]). */
+  blocksHtml(from: number, to: number): string;
+  /** renderOpenTail(tail). */
+  renderTail(): RenderedTail;
+}
+
+/** `finished`: the answer is complete, so what would be the tail is its last block. */
+export function parseStreaming(src: string, finished: boolean): StreamingParse {
+  const { boundaries, tokens } = findBoundaries(src, tokenParser);
+  const starts = [{ offset: 0, token: 0 }, ...boundaries];
+  const blocks = boundaries.map((b, i) => src.slice(starts[i].offset, b.offset));
+  const last = starts[starts.length - 1];
+  let tail = src.slice(last.offset);
+  if (finished && tail !== '') {
+    blocks.push(tail);
+    tail = '';
+  }
+  const tokenAt = (i: number): number => (i < starts.length ? starts[i].token : tokens ? tokens.length : 0);
+  return {
+    blocks,
+    tail,
+    blocksHtml: (from, to) =>
+      tokens ? md.renderer.render(tokens.slice(tokenAt(from), tokenAt(to)), md.options, {}) : renderMarkdown(blocks.slice(from, to).join('')),
+    renderTail: () => {
+      if (!tokens) return renderOpenTail(tail);
+      const lines = src.split(/\r\n?|\n/);
+      const env = { [OPEN_LINES]: lines };
+      const own = tokens.slice(last.token);
+      return { html: md.renderer.render(own, md.options, env), openFence: trailingOpenFence(src, own, lines, last.offset) };
+    },
+  };
+}
+
+/** `from`: where the tail starts in src; the fence's contentStart counts from there. */
+function trailingOpenFence(src: string, tokens: readonly Token[], lines: readonly string[], from: number): OpenFence | undefined {
   const last = tokens[tokens.length - 1];
   // Only a fence at the top level whose opening line starts in column 0: inside a list item or a quote,
   // or indented, each code line loses a prefix, so the code is not the source text as it stands.
@@ -157,6 +202,7 @@ function trailingOpenFence(src: string, tokens: readonly Token[], lines: readonl
   for (let i = 0; i <= open; i++) contentStart += lines[i].length + 1;
   // The opening line is not complete yet: its info string (the language) may still grow.
   if (contentStart > src.length) return undefined;
+  contentStart -= from;
   const char = last.markup[0] === '~' ? '~' : '`';
   const info = last.info ? unescapeAll(last.info).trim() : '';
   return {
@@ -172,10 +218,16 @@ function trailingOpenFence(src: string, tokens: readonly Token[], lines: readonl
  */
 export function openFenceCode(fence: OpenFence, tail: string): string | undefined {
   if (/[\r\0]/.test(tail)) return undefined;
-  const code = tail.slice(fence.contentStart);
+  let code = tail.slice(fence.contentStart);
   if (fence.closing.test(code)) return undefined;
+  // markdown-it leaves out a last line of only spaces or tabs (no newline after it yet); so must this,
+  // or the frame shows code that a render of the same text would not.
+  const lastLine = code.slice(code.lastIndexOf('\n') + 1);
+  if (lastLine !== '' && /^[ \t]+$/.test(lastLine)) code = code.slice(0, code.length - lastLine.length);
   return withoutFinalNewline(code);
 }
 
+const tokenParser: BlockParser<Token> = { parse: (src, env) => md.parse(src, env) };
+
 /** The parser the block splitter consults; it must be the one renderMarkdown uses. */
-export const blockParser: BlockParser = { parse: (src, env) => md.parse(src, env) };
+export const blockParser: BlockParser = tokenParser;

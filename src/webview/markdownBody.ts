@@ -12,10 +12,10 @@ import { splitBlocks } from './blocks';
 import { addCodeToolbars } from './codeBlocks';
 import { element } from './dom';
 import { prepareLanguage } from './highlight';
-import { blockParser, openFenceCode, renderMarkdown, renderOpenTail, type OpenFence } from './markdown';
+import { blockParser, openFenceCode, parseStreaming, renderMarkdown, type OpenFence, type RenderedTail } from './markdown';
 import type { RenderItem, RenderQueue } from './renderQueue';
 import { sanitizeToFragment } from './sanitize';
-import { lastTextNode, lastTextRunChange } from './textPatch';
+import { endChange, inertAppend, innerChange, lastTextNode, lastTextRunChange } from './textPatch';
 
 /** A chunk takes blocks until it holds at least this many characters of markdown. */
 export const CHUNK_CHARS = 3000;
@@ -36,6 +36,31 @@ function setText(target: Element | Text, text: string): void {
   } else {
     target.textContent = text;
   }
+}
+
+/** Whether only white space text follows node among its siblings. */
+function onlySpaceAfter(node: Node): boolean {
+  for (let n = node.nextSibling; n; n = n.nextSibling) if (!(n instanceof Text) || n.data.trim() !== '') return false;
+  return true;
+}
+
+/**
+ * Sanitized nodes for html that goes inside the elements named by path: parsed inside copies of them, as
+ * the parser would see it in the whole tail (a table row outside a table loses its tags), then taken out.
+ */
+function parseInside(path: readonly string[], html: string): DocumentFragment | undefined {
+  const wrapped = path.map(tag => `<${tag}>`).join('') + html + path.map(tag => `</${tag}>`).reverse().join('');
+  const parsed = sanitizeToFragment(wrapped);
+  let inner: ParentNode = parsed;
+  for (const tag of path) {
+    const child: Element | null = inner.firstElementChild;
+    if (!child || child.localName !== tag || child !== inner.lastElementChild) return undefined;
+    inner = child;
+  }
+  const fragment = document.createDocumentFragment();
+  fragment.append(...Array.from(inner.childNodes));
+  addCodeToolbars(fragment, 'answer');
+  return fragment;
 }
 
 export class MarkdownBody {
@@ -95,7 +120,7 @@ export class MarkdownBody {
   private renderFinishedLater(): void {
     const { blocks, tail } = splitBlocks(this.text, blockParser);
     if (tail !== '') blocks.push(tail);
-    this.addFinished(blocks, true);
+    this.addFinished(blocks, 'later');
   }
 
   /** Adds streamed text; the DOM follows on the next render(). */
@@ -143,16 +168,19 @@ export class MarkdownBody {
         return;
       }
     }
-    const { blocks, tail } = splitBlocks(rest, blockParser);
+    if (this.streaming && !this.openFence && this.appendWords(rest)) return;
     // A finished answer has no open tail: what is left is its last block.
-    if (!this.streaming && tail !== '') blocks.push(tail);
-    this.addFinished(blocks);
-    if (this.streaming) this.renderTail(tail);
+    const parsed = parseStreaming(rest, !this.streaming);
+    this.addFinished(parsed.blocks, (from, to) => parsed.blocksHtml(from, to));
+    if (this.streaming) this.renderTail(parsed.tail, () => parsed.renderTail());
     else this.dropTail();
   }
 
-  /** Renders finished blocks into chunks, one render per chunk they fill; `later` queues each chunk's. */
-  private addFinished(blocks: readonly string[], later = false): void {
+  /**
+   * Renders finished blocks into chunks, one render per chunk they fill: `html` gives the HTML of
+   * blocks [from, to), or each chunk is queued and renders its source when the queue gets to it.
+   */
+  private addFinished(blocks: readonly string[], html: ((from: number, to: number) => string) | 'later'): void {
     let i = 0;
     while (i < blocks.length) {
       if (!this.chunk || this.chunkChars >= CHUNK_CHARS) {
@@ -160,32 +188,52 @@ export class MarkdownBody {
         this.chunkChars = 0;
         this.element.insertBefore(this.chunk, this.tail ?? null);
       }
+      const from = i;
       let src = '';
       while (i < blocks.length && this.chunkChars < CHUNK_CHARS) {
         src += blocks[i++];
         this.chunkChars += blocks[i - 1].length;
       }
       const chunk = this.chunk;
-      if (later) this.enqueue(chunk, src.length, true, () => chunk.append(toNodes(renderMarkdown(src))));
-      else chunk.append(toNodes(renderMarkdown(src)));
+      if (html === 'later') this.enqueue(chunk, src.length, true, () => chunk.append(toNodes(renderMarkdown(src))));
+      else chunk.append(toNodes(html(from, i)));
       this.finished += src.length;
     }
   }
 
-  private renderTail(text: string): void {
+  private renderTail(text: string, render: () => RenderedTail): void {
     if (this.renderedTail === text) return;
-    const { html, openFence } = renderOpenTail(text);
+    const { html, openFence } = render();
     if (!this.tail) {
       this.tail = element('div', 'md-tail');
       this.element.append(this.tail);
     }
-    // Words added to the last paragraph, item or cell: only that text node changes.
-    if (html !== this.renderedHtml && !this.patchLastText(this.tail, html)) this.tail.replaceChildren(toNodes(html));
+    // Words added to the last paragraph, item or cell: only that text node changes. Elements added at
+    // the end: only they are parsed and sanitized. A change inside one element (a table cell before the
+    // row's last, a link's address): only that element's content. Anything else rebuilds the tail.
+    if (html !== this.renderedHtml && !this.patchLastText(this.tail, html) && !this.patchEnd(this.tail, html) && !this.patchInner(this.tail, html)) {
+      this.tail.replaceChildren(toNodes(html));
+    }
     this.renderedTail = text;
     this.renderedHtml = html;
     const code = openFence && this.tail.lastElementChild?.matches('.code-block') ? this.tail.lastElementChild.querySelector('pre > code') : null;
     this.openFence = openFence && code ? { fence: openFence, code } : undefined;
     if (openFence?.language) prepareLanguage(openFence.language);
+  }
+
+  /**
+   * Plain words after a plain word (inertAppend): the last text node grows, and the HTML the next frame
+   * compares with is the previous one with the same words, without parsing anything.
+   */
+  private appendWords(rest: string): boolean {
+    if (!this.tail || this.renderedTail === undefined || this.renderedHtml === undefined || !rest.startsWith(this.renderedTail)) return false;
+    const inert = inertAppend(this.renderedTail, rest.slice(this.renderedTail.length), this.renderedHtml);
+    const node = inert && lastTextNode(this.tail);
+    if (!inert || !node || !node.data.endsWith(inert.word)) return false;
+    if (inert.shown !== '') node.appendData(inert.shown);
+    this.renderedTail = rest;
+    this.renderedHtml = inert.html;
+    return true;
   }
 
   private patchLastText(tail: HTMLElement, html: string): boolean {
@@ -194,6 +242,57 @@ export class MarkdownBody {
     const node = change && lastTextNode(tail);
     if (!change || !node || node.data !== change.before) return false;
     setText(node, change.after);
+    return true;
+  }
+
+  private patchEnd(tail: HTMLElement, html: string): boolean {
+    if (this.renderedHtml === undefined) return false;
+    const change = endChange(this.renderedHtml, html);
+    if (!change) return false;
+    // The elements open at the change, each the last element of the one before, with only the white
+    // space the renderer puts between closing tags after it. A code block's toolbar wrapper is not in
+    // the HTML, so a change inside a <pre> never gets past this.
+    let target: Element = tail;
+    for (const tag of change.path) {
+      const child = target.lastElementChild;
+      if (!child || child.localName !== tag || !onlySpaceAfter(child)) return false;
+      target = child;
+    }
+    const last = target.lastChild;
+    if (change.removedText !== '' && !(last instanceof Text && last.data.endsWith(change.removedText))) return false;
+    const added = parseInside(change.path, change.html);
+    if (!added) return false;
+    if (last instanceof Text && change.removedText !== '') {
+      if (last.data.length === change.removedText.length) last.remove();
+      else last.deleteData(last.data.length - change.removedText.length, change.removedText.length);
+    }
+    // Text continuing the last text node goes into it, so the next frame can patch that node again.
+    const end = target.lastChild;
+    const first = added.firstChild;
+    if (end instanceof Text && first instanceof Text) {
+      end.appendData(first.data);
+      first.remove();
+    }
+    target.append(added);
+    return true;
+  }
+
+  private patchInner(tail: HTMLElement, html: string): boolean {
+    if (this.renderedHtml === undefined) return false;
+    const change = innerChange(this.renderedHtml, html);
+    if (!change) return false;
+    // Found by position, and each step checked: a code block's toolbar wrapper is not in the HTML, so
+    // a path into a <pre> stops here.
+    let target: Element = tail;
+    for (const { tag, index } of change.path) {
+      const child = target.childNodes[index];
+      if (!(child instanceof Element) || child.localName !== tag) return false;
+      target = child;
+    }
+    if (target.childNodes.length !== change.children) return false;
+    const content = parseInside(change.path.map(step => step.tag), change.html);
+    if (!content) return false;
+    target.replaceChildren(content);
     return true;
   }
 

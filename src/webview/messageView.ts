@@ -56,6 +56,8 @@ export class MessageView {
   private unmeasured = true;
   private long = false;
   private expanded = false;
+  /** Whether the element has the `awaiting` class: streaming with no text yet (the indicator pulses). */
+  private awaiting = false;
 
   constructor(
     message: ChatMessage,
@@ -124,6 +126,15 @@ export class MessageView {
   /** Brings the DOM up to date with appended text (called at most once per animation frame). */
   flush(): void {
     this.markdown?.render();
+    this.setAwaiting();
+  }
+
+  /** Only a class change when the first text arrives; every other frame leaves the element alone. */
+  private setAwaiting(): void {
+    const awaiting = this.message.streaming && this.message.text === '';
+    if (awaiting === this.awaiting) return;
+    this.awaiting = awaiting;
+    this.element.classList.toggle('awaiting', awaiting);
   }
 
   /** Shows a new version of this message, keeping what is unchanged (finished blocks in particular). */
@@ -274,6 +285,7 @@ export class MessageView {
   private renderStatus(): void {
     const message = this.message;
     this.element.classList.toggle('streaming', message.streaming);
+    this.setAwaiting();
     // Screen readers wait for the whole answer instead of reading every fragment as it arrives.
     if (message.streaming) this.element.setAttribute('aria-busy', 'true');
     else this.element.removeAttribute('aria-busy');

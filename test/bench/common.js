@@ -47,6 +47,21 @@ function row(section, name, value, unit, opts = {}) {
   return r;
 }
 
+/**
+ * row() options for a budget relative to a floor measured in the same run: the value must stay below
+ * factor x floor + plus. Budgets written as absolute times did not survive a change of the stream's
+ * length or of the machine's load; a floor measured beside the value moves with both. The floor becomes
+ * the row's baseline, so the ratio to it is shown beside the absolute figure. Without a floor (its
+ * measurement failed) the row cannot be judged and says so instead of passing.
+ */
+function relativeBudget(floor, { factor = 1, plus = 0, unit, label, decimals = 0 }) {
+  const what = `${factor !== 1 ? `${factor}x ` : ''}${label}${plus ? ` + ${plus} ${unit}` : ''}`;
+  if (typeof floor !== 'number' || !Number.isFinite(floor)) return { budgetText: `< ${what} (floor not measured)`, status: 'FAILED' };
+  const max = floor * factor + plus;
+  const shown = max.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return { max, budgetText: `< ${what} = ${shown} ${unit}`, baseline: floor, baselineLabel: `${label}, same run` };
+}
+
 function failedRow(section, name, err) {
   const message = err && err.message ? err.message : String(err);
   return { section, name, value: 'FAILED', unit: '', status: 'FAILED', detail: message.split('\n').slice(0, 3).join(' | ') };
@@ -153,4 +168,4 @@ function withTimeout(promise, ms, what) {
   ]);
 }
 
-module.exports = { ROOT, MARK, median, percentile, row, failedRow, runNode, reply, bundle, killChildren, sleep, withTimeout };
+module.exports = { ROOT, MARK, median, percentile, row, relativeBudget, failedRow, runNode, reply, bundle, killChildren, sleep, withTimeout };

@@ -2,6 +2,8 @@
 // `npm run bench` (after `node esbuild.js --production`): measures the shipped dist/ bundles against their
 // budgets and prints one table; writes test/bench/results.json and test/bench/RESULTS.md.
 //   node test/bench/run.js [activation|size|workbench|latency|render|compute ...]   (a subset writes no result files)
+//   node test/bench/run.js render --merge   (a subset whose rows replace that section's rows in the result
+//                                            files; every other row is kept and marked with its own date)
 //
 // Times on a shared machine are noisy, so every time is a median, every loop is bounded in count and in
 // time, and where a baseline runs in the same process the ratio to it is the number to compare between
@@ -141,10 +143,11 @@ function markdown(rows, m, durationS) {
   const out = [
     '# Tandem benchmark results',
     '',
-    `Measured by \`npm run bench\` on ${m.date.slice(0, 10)} (commit ${m.commit}): ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, Node ${m.node}` +
+    `Measured by \`${m.sections ? `node test/bench/run.js ${m.sections.join(' ')} --merge` : 'npm run bench'}\` on ${m.date.slice(0, 10)} (commit ${m.commit}): ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, Node ${m.node}` +
       `${m.chromium ? `, Chromium ${m.chromium}` : ''}, ${m.os}.${m.warnings.length ? ` **Warnings: ${m.warnings.join('; ')}.**` : ''} The whole run took ${durationS.toFixed(0)} s; the 1-minute load average was ` +
       `${m.loadAverage.start} at the start, ${m.loadAverage.max} at most and ${m.loadAverage.end} at the end (other work on the machine inflates wall-clock times).`,
     'Times are medians; on a shared machine compare the ratio to the baseline measured in the same run, not absolute times between runs.',
+    ...(m.sections ? ['', `This run measured only ${m.sections.join(', ')}; every other row is from an earlier run and says so in its section column (date, commit).`] : []),
     '',
     '| # | Section | Measure | Value | Budget | Baseline | Ratio | Status |',
     '|---|---|---|---:|---|---:|---:|---|',
@@ -152,7 +155,8 @@ function markdown(rows, m, durationS) {
   rows.forEach((r, i) => {
     const c = cells(r);
     const baseline = c.baseline ? `${c.baseline}${r.baselineLabel ? ` (${r.baselineLabel})` : ''}` : '';
-    out.push(`| ${i + 1} | ${esc(r.section)} | ${esc(r.name)} | ${esc(c.value)} | ${esc(c.budget)} | ${esc(baseline)} | ${c.ratio} | ${c.status === 'OVER' ? '**OVER**' : c.status} |`);
+    const section = r.measured ? `${r.section} (${r.measured.date}, ${r.measured.commit})` : r.section;
+    out.push(`| ${i + 1} | ${esc(section)} | ${esc(r.name)} | ${esc(c.value)} | ${esc(c.budget)} | ${esc(baseline)} | ${c.ratio} | ${c.status === 'OVER' ? '**OVER**' : c.status} |`);
   });
   out.push('', '## Details', '');
   rows.forEach((r, i) => {
@@ -162,8 +166,33 @@ function markdown(rows, m, durationS) {
   return out.join('\n');
 }
 
+/**
+ * The previous results with the rows of `sections` replaced by this run's (in their place), every kept
+ * row marked with the date and commit of the run that measured it, since a table mixing runs must say so.
+ */
+function mergeResults(previous, current, sections) {
+  const oldRows = previous.rows || [];
+  const untagged = oldRows.filter(r => !r.module).length;
+  if (untagged) throw new Error(`results.json has ${untagged} rows without the section that measured them: run the whole benchmark once`);
+  const stamp = { date: previous.machine.date.slice(0, 10), commit: previous.machine.commit };
+  const rows = [];
+  const placed = new Set();
+  for (const r of oldRows) {
+    if (!sections.includes(r.module)) {
+      rows.push(r.measured ? r : { ...r, measured: stamp });
+    } else if (!placed.has(r.module)) {
+      placed.add(r.module);
+      rows.push(...current.rows.filter(n => n.module === r.module));
+    }
+  }
+  for (const name of sections) if (!placed.has(name)) rows.push(...current.rows.filter(n => n.module === name));
+  const machine = { ...current.machine, sections, warnings: current.machine.warnings };
+  return { machine, durationS: current.durationS, rows, data: { ...(previous.data || {}), ...current.data } };
+}
+
 async function main() {
   const wanted = process.argv.slice(2).filter(a => SECTIONS[a]);
+  const merge = process.argv.includes('--merge');
   const selected = wanted.length ? wanted : Object.keys(SECTIONS);
   const full = selected.length === Object.keys(SECTIONS).length;
   const load0 = +os.loadavg()[0].toFixed(2);
@@ -192,10 +221,11 @@ async function main() {
     try {
       // A section that hangs fails after SECTION_LIMIT_MS instead of holding the run forever.
       const result = await withTimeout(require(s.module).run(ctx), SECTION_LIMIT_MS, s.title);
-      rows.push(...result.rows);
+      // Each row names the section that measured it, so that a later --merge replaces exactly those.
+      rows.push(...result.rows.map(r => ({ ...r, module: name })));
       data[name] = result.data;
     } catch (e) {
-      rows.push(failedRow(name, `${s.title}: the section failed`, e));
+      rows.push({ ...failedRow(name, `${s.title}: the section failed`, e), module: name });
       data[name] = { error: e && e.stack ? e.stack : String(e) };
     }
     // Sections with a browser close it now, not at the end.
@@ -236,6 +266,12 @@ async function main() {
     fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify({ machine: m, durationS, rows, data }, null, 2)}\n`);
     fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(rows, m, durationS));
     console.log('wrote test/bench/results.json and test/bench/RESULTS.md');
+  } else if (merge) {
+    const file = path.join(__dirname, 'results.json');
+    const merged = mergeResults(JSON.parse(fs.readFileSync(file, 'utf8')), { machine: m, durationS, rows, data }, selected);
+    fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown(merged.rows, merged.machine, merged.durationS));
+    console.log(`merged the rows of ${selected.join(', ')} into test/bench/results.json and RESULTS.md; the other rows are kept with their dates`);
   } else {
     const partial = path.join(os.tmpdir(), 'tandem-bench-partial.json');
     fs.writeFileSync(partial, `${JSON.stringify({ machine: m, durationS, rows, data }, null, 2)}\n`);
@@ -259,4 +295,4 @@ if (require.main === module) {
     });
 }
 
-module.exports = { consoleTable, markdown };
+module.exports = { consoleTable, markdown, mergeResults };

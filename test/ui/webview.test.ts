@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ChatMessage, ContextChip, ConversationSummary, HostMessage, ViewState } from '../../src/protocol';
+import { renderMarkdown } from '../../src/webview/markdown';
 import { ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -393,6 +394,59 @@ suite('Chat webview in Chromium', function () {
     assert.ok(chunked >= 3, `the long reply is in several chunks (${chunked})`);
   });
 
+  test("an answer's DOM is the browser's own parse of the renderer's HTML (prose is built without a parser)", async () => {
+    // sanitize.ts builds prose HTML node by node instead of parsing it: the result must be what the
+    // browser's parser makes of the same HTML, once chunks and code-block toolbars are taken out.
+    const { longReply } = require('../bench/reply') as { longReply(): string };
+    const texts = [...REPLIES, longReply().slice(0, 30_000)];
+    for (let r = 0; r < texts.length; r++) {
+      await view.send(state(`c-parse-${r}`, [assistant(`p${r}`, texts[r])]));
+      await view.bodyHtml(`p${r}`);
+      const [shown, parsed] = await page.evaluate(([id, html]) => {
+        type El = { innerHTML: string; querySelectorAll(s: string): El[]; replaceWith(...n: unknown[]): void; childNodes: unknown[];
+          querySelector(s: string): El | null; removeAttribute(a: string): void; cloneNode(deep: boolean): El };
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): El | null; createElement(t: string): El } }).document;
+        const body = doc.querySelector(`.message[data-id="${id}"] .message-body`);
+        if (!body) throw new Error('no body');
+        const copy = body.cloneNode(true);
+        for (const block of copy.querySelectorAll('.code-block')) {
+          const pre = block.querySelector('pre');
+          pre?.removeAttribute('tabindex');
+          block.replaceWith(pre);
+        }
+        for (const part of copy.querySelectorAll('.md-chunk, .md-tail')) part.replaceWith(...Array.from(part.childNodes));
+        const reference = doc.createElement('div');
+        reference.innerHTML = html;
+        return [copy.innerHTML, reference.innerHTML];
+      }, [`p${r}`, renderMarkdown(texts[r])] as const);
+      assert.strictEqual(shown, parsed, `text ${r}`);
+    }
+  });
+
+  test('while streaming, every frame shows exactly what a fresh render of the same text shows', async () => {
+    // The tail is patched, not rebuilt, when words or elements are added at its end (textPatch.ts): after
+    // each frame, the streamed body must equal the body of a new message made from the same text.
+    const conversation = 'c-frames';
+    let frames = 0;
+    // The benchmark's answer has what the replies lack: tables with aligned columns, links, many lists.
+    const { longReply } = require('../bench/reply') as { longReply(): string };
+    const texts = [...REPLIES, longReply().slice(0, 2500)];
+    for (let r = 0; r < texts.length; r++) {
+      const text = texts[r];
+      await view.send(state(conversation, [assistant(`sf${r}`, '', { streaming: true })], true));
+      let sent = '';
+      for (const piece of chunk(text)) {
+        sent += piece;
+        await view.stream(conversation, `sf${r}`, [piece], []);
+        await view.send(state(conversation, [assistant(`sf${r}`, sent, { streaming: true }), assistant(`fresh${frames}`, sent, { streaming: true })], true));
+        const streamed = await view.bodyHtml(`sf${r}`);
+        assert.strictEqual(streamed, await view.bodyHtml(`fresh${frames}`), `reply ${r} after ${JSON.stringify(sent.slice(-80))}`);
+        frames++;
+      }
+    }
+    assert.ok(frames > 100, `${frames} frames compared`);
+  });
+
   test('a finished block keeps its DOM node while later text streams in; code streams into its element', async () => {
     const conversation = 'c-keep';
     type Doc = { document: { querySelector(s: string): Record<string, unknown> | null } };
@@ -603,6 +657,13 @@ suite('Chat webview in Chromium', function () {
 
     await view.send(state(conversation, [user('q', 'Hi'), assistant('r', 'Hello'), assistant('r2', '', { streaming: true })], true));
     assert.ok(await page.locator('#stop').isVisible());
+    // The dots pulse while the answer has no text, and stop once text streams (no restyle on every frame).
+    const dots = page.locator('.message[data-id="r2"] .typing-dot').first();
+    const animation = () => dots.evaluate(e => (globalThis as unknown as { getComputedStyle(e: unknown): { animationName: string } }).getComputedStyle(e).animationName);
+    assert.strictEqual(await animation(), 'tandem-typing');
+    await view.stream(conversation, 'r2', ['Do'], []);
+    assert.ok(await page.locator('.message[data-id="r2"] .typing-indicator').isVisible());
+    assert.strictEqual(await animation(), 'none');
     await view.send(state(conversation, [user('q', 'Hi'), assistant('r', 'Hello'), assistant('r2', 'Done.')], false));
     assert.ok(await page.locator('#stop').isHidden());
     await page.waitForFunction(() => {

@@ -4,7 +4,7 @@
 
 import * as assert from 'assert';
 import { splitBlocks } from '../../src/webview/blocks';
-import { blockParser, renderMarkdown } from '../../src/webview/markdown';
+import { blockParser, parseStreaming, renderMarkdown, renderOpenTail } from '../../src/webview/markdown';
 
 const fence = '```';
 
@@ -102,7 +102,29 @@ function checkStreaming(text: string, seed: number): void {
   assert.strictEqual(rendered.join(''), renderMarkdown(text), JSON.stringify(text));
 }
 
+/** parseStreaming renders each part from one parse: the same HTML as parsing each part alone. */
+function checkOneParse(text: string): void {
+  for (let length = 0; length <= text.length; length++) {
+    const prefix = text.slice(0, length);
+    const split = splitBlocks(prefix, blockParser);
+    for (const finished of [false, true]) {
+      const parsed = parseStreaming(prefix, finished);
+      const blocks = finished && split.tail !== '' ? [...split.blocks, split.tail] : split.blocks;
+      const where = `${JSON.stringify(prefix)}${finished ? ' (finished)' : ''}`;
+      assert.deepStrictEqual(parsed.blocks, blocks, where);
+      assert.strictEqual(parsed.tail, finished ? '' : split.tail, where);
+      assert.strictEqual(parsed.blocksHtml(0, blocks.length), renderMarkdown(blocks.join('')), where);
+      for (let i = 0; i < blocks.length; i++) assert.strictEqual(parsed.blocksHtml(i, i + 1), renderMarkdown(blocks[i]), `block ${i} of ${where}`);
+      if (!finished) assert.deepStrictEqual(parsed.renderTail(), renderOpenTail(split.tail), `tail of ${where}`);
+    }
+  }
+}
+
 suite('webview block splitter', () => {
+  test('one parse renders the blocks and the tail as parsing each alone does, for every prefix', () => {
+    for (const text of [...CORPUS, ...generated(10, 5)]) checkOneParse(text);
+  });
+
   test('every prefix of the corpus splits at boundaries of the whole text', () => {
     for (const text of CORPUS) checkPrefixes(text);
   });
