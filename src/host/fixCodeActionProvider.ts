@@ -6,7 +6,9 @@ import vscode = require('vscode');
 import { Commands, SETTINGS_SECTION } from './ids';
 
 export class FixCodeActionProvider implements vscode.CodeActionProvider {
-  static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
+  /** Explaining changes nothing, so it is not a refactoring: its own kind lists it apart from "Rewrite". */
+  static readonly explainKind = vscode.CodeActionKind.Empty.append('tandem').append('explain');
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite, FixCodeActionProvider.explainKind];
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
     if (!vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>('codeActions.enabled', true)) return [];
@@ -21,13 +23,14 @@ export class FixCodeActionProvider implements vscode.CodeActionProvider {
         actions.push(a);
       }
     }
-    if (!range.isEmpty && wants(vscode.CodeActionKind.RefactorRewrite)) {
+    if (!range.isEmpty && (wants(vscode.CodeActionKind.RefactorRewrite) || wants(FixCodeActionProvider.explainKind))) {
       const args = [document.uri.toString(), range.start.line, range.start.character, range.end.line, range.end.character];
-      const explain = new vscode.CodeAction(vscode.l10n.t('Explain with Tandem'), vscode.CodeActionKind.RefactorRewrite);
+      const explain = new vscode.CodeAction(vscode.l10n.t('Explain with Tandem'), FixCodeActionProvider.explainKind);
       explain.command = { command: Commands.explainRange, title: explain.title, arguments: args };
       const improve = new vscode.CodeAction(vscode.l10n.t('Improve with Tandem'), vscode.CodeActionKind.RefactorRewrite);
       improve.command = { command: Commands.improveRange, title: improve.title, arguments: args };
-      actions.push(explain, improve);
+      if (wants(FixCodeActionProvider.explainKind)) actions.push(explain);
+      if (wants(vscode.CodeActionKind.RefactorRewrite)) actions.push(improve);
     }
     return actions;
   }

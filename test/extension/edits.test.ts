@@ -139,6 +139,9 @@ suite('Edits from replies', function () {
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', editor.document.uri, new vscode.Range(1, 0, 7, 1));
     const titles = actions.map(a => a.title);
     assert.ok(titles.includes('Explain with Tandem') && titles.includes('Improve with Tandem'), JSON.stringify(titles));
+    // Explaining is not a rewrite: it is not listed under the lightbulb's "Rewrite" group.
+    assert.ok(!actions.find(a => a.title === 'Explain with Tandem')?.kind?.value.startsWith('refactor'));
+    assert.strictEqual(actions.find(a => a.title === 'Improve with Tandem')?.kind?.value, 'refactor.rewrite');
     await sleep(100);
     assert.strictEqual(fx.requests.length, 0);
   });

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
 import { setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
+import { insertionFor } from '../../src/host/codeBlockActions';
 
 interface Body { model: string; messages: { role: string; content: string }[] }
 
@@ -81,6 +82,19 @@ suite('The first hour', function () {
     assert.match(user, /\(lines 3-6\)/, user);
     assert.match(user, /def load\(path\):\n {4}if not path:\n {8}return None\n {4}return open\(path\)\.read\(\)\n```/);
     assert.strictEqual(editor.selection.start.line, 2, 'the function is selected so the user sees what was sent');
+  });
+
+  test('Insert at Cursor in the middle of a line puts a block on the next line, at that line\'s indentation', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'function f() {\n    const x = compute();\n}\n' });
+    const block = 'if (x) {\n  log(x);\n}';
+    const mid = insertionFor(doc, new vscode.Position(1, 14), block);
+    assert.deepStrictEqual([mid.position.line, mid.position.character], [1, doc.lineAt(1).text.length]);
+    assert.strictEqual(mid.text, '\n    if (x) {\n      log(x);\n    }');
+    // At the start of a line, or a single line: exactly where the cursor is.
+    const start = insertionFor(doc, new vscode.Position(1, 4), block);
+    assert.deepStrictEqual([start.position.character, start.text], [4, block]);
+    const one = insertionFor(doc, new vscode.Position(1, 14), 'await ');
+    assert.deepStrictEqual([one.position.character, one.text], [14, 'await ']);
   });
 
   test('an applied fix is recorded in the chat with the model\'s explanation and the outcome', async () => {
