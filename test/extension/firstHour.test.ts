@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
 import { setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
-import { insertionFor } from '../../src/host/codeBlockActions';
+import { insertionFor } from '../../src/host/insertion';
 
 interface Body { model: string; messages: { role: string; content: string }[] }
 

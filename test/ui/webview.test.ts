@@ -1138,6 +1138,36 @@ suite('Chat webview in Chromium', function () {
     await page.bringToFront();
   });
 
+  test('the composer footer keeps the model name readable from 240 to 400 px, in both themes (screenshots)', async () => {
+    const model = 'qwen2.5-coder:7b-instruct';
+    const shot = state('c-footer', [user('f1', 'Why?'), assistant('f2', 'Because.')], false, model, {
+      totals: { answers: 12, promptTokens: 48_213, completionTokens: 9_871, costUsd: 0.0312 },
+      chips: [{ id: 'sel', kind: 'selection', label: 'stats.ts:1-5', detail: 'src/stats.ts, lines 1–5', tokens: 64 }],
+    });
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const theme of ['dark', 'light'] as const) {
+      const p = await openPage(true, theme);
+      await p.send(shot);
+      for (const width of [240, 300, 400]) {
+        await p.page.setViewportSize({ width, height: 520 });
+        const m = await p.page.evaluate(() => {
+          const doc = (globalThis as unknown as { document: { querySelector(s: string): { scrollWidth: number; clientWidth: number; textContent: string | null; getBoundingClientRect(): { right: number; width: number } } | null } }).document;
+          const label = doc.querySelector('.model-label');
+          const bar = doc.querySelector('.composer-bar');
+          return label && bar ? { text: label.textContent ?? '', clipped: label.scrollWidth > label.clientWidth + 1, right: label.getBoundingClientRect().right, barRight: bar.getBoundingClientRect().right } : undefined;
+        });
+        assert.ok(m, 'the footer is there');
+        assert.ok(m.text.includes(model), m.text);
+        assert.strictEqual(m.clipped, false, `the model name is cut at ${width} px (${theme})`);
+        assert.ok(m.right <= m.barRight + 1, 'inside the footer');
+        await p.page.screenshot({ path: path.join(SHOTS, `composer-${theme}-${width}.png`) });
+      }
+      assert.deepStrictEqual(await p.violations(), []);
+      await p.page.close();
+    }
+    await page.bringToFront();
+  });
+
   for (const csp of [true, false]) {
     test(`hostile markdown runs nothing and loads nothing (${csp ? 'with the CSP' : 'sanitizer alone, no CSP'})`, async () => {
       const target = csp ? view : await openPage(false);
