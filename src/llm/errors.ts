@@ -47,6 +47,19 @@ function causeCode(err: unknown): string {
   return '';
 }
 
+/** True when fetch refused to follow a redirect (Tandem never follows one: it could carry the key elsewhere). */
+export function isRedirectRefusal(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
+    if (/redirect/i.test(String((e as { message?: unknown }).message ?? ''))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+const REDIRECT_MESSAGE = (baseUrl: string) =>
+  `${baseUrl} answered with a redirect, and Tandem never follows one (it could carry your key to another server). Set "tandem.baseUrl" to the address the server redirects to.`;
+
 export function describeError(err: unknown, req: Pick<ChatRequest, 'baseUrl' | 'model'>): LlmFailure {
   const fail = (kind: ErrorKind, message: string, status?: number, requestId?: string): LlmFailure => ({
     kind,
@@ -61,6 +74,7 @@ export function describeError(err: unknown, req: Pick<ChatRequest, 'baseUrl' | '
     return fail('timeout', `${req.baseUrl} did not answer in time. Check that the server is running and reachable.`);
   }
   if (err instanceof OpenAI.APIConnectionError) {
+    if (isRedirectRefusal(err)) return fail('connection', REDIRECT_MESSAGE(req.baseUrl));
     const c = causeCode(err);
     if (c === 'ECONNREFUSED') {
       const hint = isLoopback(req.baseUrl) ? ' Is the local server (for example Ollama or LM Studio) running?' : '';

@@ -67,7 +67,7 @@ async function main() {
   for (const [stage, r] of Object.entries(results)) {
     for (const l of r.lines.filter(x => x.startsWith('FAIL'))) console.log(`  [${stage}] ${l}`);
     const ran = r.passes + r.failures;
-    console.log(`  ${stage}: ${r.passes} passed, ${r.failures} failed${r.pending ? `, ${r.pending} skipped` : ''}${ran === 0 ? '  <- no test ran' : ''}`);
+    console.log(`  ${stage}: ${r.passes} passed${r.fixture ? ` (${r.fixture} of them test the fixture server)` : ''}, ${r.failures} failed${r.pending ? `, ${r.pending} skipped` : ''}${ran === 0 ? '  <- no test ran' : ''}`);
     passed += r.passes;
     failed += r.failures + (ran === 0 ? 1 : 0);
   }

@@ -234,3 +234,70 @@ suite('llm: streaming against the fixture server', () => {
     assert.ok(!f.message.includes('ABCDEFGHIJKLMNOP1234'), f.message);
   });
 });
+
+suite('llm: redirects are never followed', () => {
+  // A server that answers everything with a 302 to a second server, which counts what reaches it.
+  const http = require('http') as typeof import('http');
+  let hits = 0;
+  let target: import('http').Server;
+  let redirector: import('http').Server;
+  let base = '';
+  const listen = (s: import('http').Server) => new Promise<number>(r => s.listen(0, '127.0.0.1', () => r((s.address() as net.AddressInfo).port)));
+  suiteSetup(async () => {
+    target = http.createServer((_req, res) => { hits++; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"data":[]}'); });
+    const targetPort = await listen(target);
+    redirector = http.createServer((req, res) => { res.writeHead(302, { location: `http://127.0.0.1:${targetPort}${req.url}` }); res.end(); });
+    base = `http://127.0.0.1:${await listen(redirector)}/v1`;
+  });
+  suiteTeardown(() => { target.close(); redirector.close(); });
+  setup(() => { hits = 0; });
+
+  test('a chat request: nothing reaches the other server, and the error says why', async () => {
+    const r: ChatRequest = { baseUrl: base, apiKey: 'sk-test-redirect-0123456789', model: 'm', messages: [{ role: 'user', content: 'q' }] };
+    let err: unknown;
+    try {
+      await streamChat(r, { onDelta: () => undefined }, new AbortController().signal);
+    } catch (e) {
+      err = e;
+    }
+    const f = describeError(err, r);
+    assert.strictEqual(f.kind, 'connection');
+    assert.match(f.message, /redirect.*never follows one/);
+    assert.strictEqual(hits, 0);
+  });
+
+  test('the model list and every context probe: nothing reaches the other server', async () => {
+    const { listModels, fetchServerContext } = await import('../../src/llm/models');
+    const server = { baseUrl: base, apiKey: 'sk-test-redirect-0123456789', azure: undefined };
+    let err: unknown;
+    try {
+      await listModels(server, {}, new AbortController().signal);
+    } catch (e) {
+      err = e;
+    }
+    assert.match(describeError(err, { baseUrl: base, model: 'm' }).message, /redirect/);
+    const lines: string[] = [];
+    for (const probe of ['ollama-show', 'llamacpp-props', 'models-list'] as const) {
+      assert.strictEqual(await fetchServerContext(probe, server, 'm', new AbortController().signal, { onLog: (_l, line) => lines.push(line) }), undefined);
+    }
+    assert.strictEqual(hits, 0, 'no request followed the redirect');
+    assert.ok(lines.some(l => /context-window probe/.test(l)), 'the probes are logged');
+  });
+
+  test('Azure: a stored key goes in api-key, never in Authorization', async () => {
+    const fx = new FakeOpenAI();
+    await fx.start();
+    try {
+      fx.script({ text: 'ok' });
+      const key = 'azure-key-0123456789abcdef';
+      await streamChat({ baseUrl: fx.baseUrl.replace(/\/v1$/, ''), apiKey: key, model: 'm', messages: [{ role: 'user', content: 'q' }], azure: { deployment: 'dep', apiVersion: '2024-10-21' } },
+        { onDelta: () => undefined }, new AbortController().signal);
+      const [r] = fx.chatRequests();
+      assert.strictEqual(r.headers['api-key'], key);
+      assert.strictEqual(r.headers.authorization, undefined);
+      assert.match(r.path, /\/openai\/deployments\/dep\/chat\/completions\?api-version=2024-10-21/);
+    } finally {
+      await fx.stop();
+    }
+  });
+});
