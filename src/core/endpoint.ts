@@ -25,6 +25,18 @@ export function isLoopback(baseUrl: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/**
+ * True when a key sent to this base URL would cross a network unencrypted: plain http to a host that
+ * is not this machine (a `.lan`, `.internal` or private-network address included).
+ */
+export function keyWouldTravelInClear(baseUrl: string): boolean {
+  try {
+    return new URL(baseUrl.trim()).protocol === 'http:' && !isLoopback(baseUrl);
+  } catch {
+    return false;
+  }
+}
+
 /** The SecretStorage entry that holds the key for a provider at an origin. */
 export function secretKeyName(provider: string, origin: string): string {
   return `tandem.key:${provider}:${origin}`;

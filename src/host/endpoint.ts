@@ -10,6 +10,10 @@ import { readSettings, type TandemSettings } from './settings';
 import type { KeyLookup, KeyStore } from './keyStore';
 import type { Log } from './log';
 import { loadLlm } from './llmLoader';
+import { keyWouldTravelInClear } from '../core/endpoint';
+
+/** Origins the user allowed to receive a key over plain HTTP. */
+const PLAIN_HTTP_ORIGINS = 'tandem.plainHttpOrigins';
 
 export interface Endpoint {
   settings: TandemSettings;
@@ -45,7 +49,23 @@ export class EndpointResolver {
   /** The model a server offers when it offers exactly one, per origin, for a user who chose none. */
   private readonly onlyModel = new Map<string, Promise<string[] | undefined>>();
 
-  constructor(private readonly keys: KeyStore, private readonly log: Log) {}
+  constructor(private readonly keys: KeyStore, private readonly log: Log, private readonly state?: vscode.Memento) {}
+
+  /** Asks once per origin (remembered) before a key goes over plain HTTP to another machine. */
+  private async plainHttpConsent(origin: string): Promise<boolean> {
+    const allowed = this.state?.get<string[]>(PLAIN_HTTP_ORIGINS, []) ?? [];
+    if (allowed.includes(origin)) return true;
+    const send = vscode.l10n.t('Send Over HTTP');
+    const pick = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} uses plain HTTP: your API key would cross the network unencrypted, readable by anyone on the way. Send it anyway? (Use https:// in "tandem.baseUrl" if the server offers it.)', origin),
+      { modal: true },
+      send,
+    );
+    if (pick !== send) return false;
+    await this.state?.update(PLAIN_HTTP_ORIGINS, [...allowed, origin]);
+    this.log.warn('endpoint', `the user allowed sending a key over plain HTTP to ${origin}`);
+    return true;
+  }
 
   /** The server's model list, asked once per origin (and again after a failure). */
   private serverModels(origin: string, server: ServerRequest): Promise<string[] | undefined> {
@@ -92,6 +112,9 @@ export class EndpointResolver {
       };
     }
     if (key.kind === 'key') this.log.addSecret(key.key);
+    if (key.kind === 'key' && keyWouldTravelInClear(s.baseUrl) && !(await this.plainHttpConsent(key.origin))) {
+      return problem('badRequest', vscode.l10n.t('Nothing was sent: {0} uses plain HTTP and your key would travel unencrypted. Use https:// in "tandem.baseUrl", or allow it when asked.', key.origin), ['openSettings', 'retry']);
+    }
     const baseUrl = s.baseUrl;
     const apiKey = key.kind === 'key' ? key.key : undefined;
     const azure = s.preset.deployments ? s.azure : undefined;

@@ -37,7 +37,7 @@ export interface Host {
 export function startHost({ context, statusBar, conversationsChanged }: HostShared): Host {
   const log = new Log();
   const keys = new KeyStore(context.secrets, context.globalState);
-  const endpoints = new EndpointResolver(keys, log);
+  const endpoints = new EndpointResolver(keys, log, context.globalState);
   const answers = new AnswerRunner(log);
   const deps = { keys, log, state: context.globalState, endpoints, answers } as const;
   const storage = context.globalStorageUri;

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { endpointOrigin, isLoopback, secretKeyName } from '../../src/core/endpoint';
+import { endpointOrigin, isLoopback, keyWouldTravelInClear, secretKeyName } from '../../src/core/endpoint';
 import { redactSecrets } from '../../src/core/redact';
 import { codeQuestionMessage, fenceFor, systemPrompt, DEFAULT_SYSTEM_PROMPT } from '../../src/core/prompts';
 import { snapshot, titleFrom, userMessage, assistantMessage, newConversation } from '../../src/core/conversation';
@@ -21,6 +21,11 @@ suite('core/endpoint', () => {
     for (const u of ['https://api.openai.com/v1', 'http://10.0.0.5/v1', 'http://localhost.evil.com/v1', 'http://128.0.0.1', 'garbage']) {
       assert.strictEqual(isLoopback(u), false, u);
     }
+  });
+
+  test('a key would travel in clear only over plain http to another machine', () => {
+    for (const u of ['http://gpu-box.lan:8000/v1', 'http://ollama.internal/v1', 'http://10.0.0.5/v1', 'http://example.com/v1']) assert.strictEqual(keyWouldTravelInClear(u), true, u);
+    for (const u of ['https://api.openai.com/v1', 'http://127.0.0.1:11434/v1', 'http://localhost:1234/v1', 'http://[::1]:8000', 'garbage']) assert.strictEqual(keyWouldTravelInClear(u), false, u);
   });
 
   test('the secret name carries provider and origin', () => {
