@@ -95,11 +95,33 @@ export async function selectProvider(d: ProviderDeps): Promise<boolean> {
   const key = after.baseUrl ? await d.keys.lookup(after.provider, after.baseUrl) : undefined;
   const actions = [vscode.l10n.t('Select Model'), vscode.l10n.t('Test Connection')];
   if (key?.kind === 'missing') actions.unshift(vscode.l10n.t('Set API Key'));
-  const next = await vscode.window.showInformationMessage(vscode.l10n.t('Tandem now uses {0} at {1} with model {2}.', preset.label, n.url, model), ...actions);
+  // What is in effect may not be what was just chosen: a (trusted) workspace's own values win over
+  // the user settings written here. Say so, naming them, instead of confirming an address not used.
+  const overridden = workspaceOverrides(['provider', 'baseUrl', 'model', 'azure.deployment']);
+  if (overridden.length > 0) {
+    const open = vscode.l10n.t('Open Workspace Settings');
+    const pick = await vscode.window.showWarningMessage(
+      vscode.l10n.t('This workspace sets {0}, which override your choice: Tandem uses {1} at {2} with model {3} here.', overridden.map(k => `"tandem.${k}"`).join(', '), after.preset.label, after.baseUrl ?? after.rawBaseUrl, after.model),
+      open,
+    );
+    if (pick === open) await vscode.commands.executeCommand('workbench.action.openWorkspaceSettingsFile');
+    return true;
+  }
+  const next = await vscode.window.showInformationMessage(vscode.l10n.t('Tandem now uses {0} at {1} with model {2}.', after.preset.label, after.baseUrl ?? n.url, after.model), ...actions);
   if (next === vscode.l10n.t('Set API Key')) await vscode.commands.executeCommand(Commands.setApiKey);
   else if (next === vscode.l10n.t('Select Model')) await vscode.commands.executeCommand(Commands.selectModel);
   else if (next === vscode.l10n.t('Test Connection')) await vscode.commands.executeCommand(Commands.testConnection);
   return true;
+}
+
+/** The settings among `keys` whose workspace or folder value is in effect (trusted workspaces only). */
+function workspaceOverrides(keys: string[]): string[] {
+  if (!vscode.workspace.isTrusted) return [];
+  const c = config();
+  return keys.filter(k => {
+    const i = c.inspect(k);
+    return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+  });
 }
 
 interface ModelItem extends vscode.QuickPickItem {
