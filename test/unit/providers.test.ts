@@ -147,3 +147,17 @@ suite('core/providers', () => {
     assert.strictEqual(azureApiVersionFromUrl('https://x.openai.azure.com'), undefined);
   });
 });
+
+suite('providers: the manifest and the presets agree', () => {
+  test('tandem.provider lists every preset, in order, with the preset\'s label', () => {
+    const fs = require('fs') as typeof import('fs');
+    const path = require('path') as typeof import('path');
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { enum?: string[]; enumItemLabels?: string[]; enumDescriptions?: string[] }> } };
+    };
+    const setting = pkg.contributes.configuration.properties['tandem.provider'];
+    assert.deepStrictEqual(setting.enum, PROVIDERS.map(p => p.id));
+    assert.deepStrictEqual(setting.enumItemLabels, PROVIDERS.map(p => p.label));
+    assert.strictEqual(setting.enumDescriptions?.length, PROVIDERS.length);
+  });
+});
