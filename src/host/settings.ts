@@ -1,7 +1,9 @@
-// Reads Tandem's settings into one plain object. Endpoint settings are restricted in untrusted
-// workspaces (package.json), so VS Code itself ignores a workspace's values for them there.
+// Reads Tandem's settings into one plain object. The settings in RESTRICTED_SETTINGS are restricted in
+// untrusted workspaces (package.json), so VS Code itself ignores a workspace's values for them there;
+// this reader ignores them too (user and default values only), so the guarantee holds even where a
+// host or a future VS Code applies the manifest differently.
 import vscode = require('vscode');
-import { SETTINGS_SECTION } from './ids';
+import { RESTRICTED_SETTINGS, SETTINGS_SECTION, type RestrictedSetting } from './ids';
 import { AZURE_DEFAULT_API_VERSION, normalizeProviderBaseUrl, providerById, type ProviderId, type ProviderPreset } from '../core/providers';
 import type { Price } from '../core/pricing';
 import { CODE_TASKS, type CodeTask } from '../core/prompts';
@@ -57,15 +59,33 @@ function taskPrompts(v: unknown): Partial<Record<CodeTask, string>> {
   return out;
 }
 
+const RESTRICTED: ReadonlySet<string> = new Set(RESTRICTED_SETTINGS);
+
+/** Reads settings; a restricted one comes only from the user's settings (or its default) while the workspace is untrusted. */
+export function settingsReader(c: vscode.WorkspaceConfiguration, trusted: boolean) {
+  return {
+    get(key: string): unknown {
+      if (trusted || !RESTRICTED.has(key)) return c.get(key);
+      const i = c.inspect(key);
+      return i?.globalValue !== undefined ? i.globalValue : i?.defaultValue;
+    },
+    /** True when the user (or, in a trusted workspace, the workspace) set the key. */
+    isSet(key: RestrictedSetting): boolean {
+      const i = c.inspect(key);
+      return i?.globalValue !== undefined || (trusted && (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined));
+    },
+  };
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
 export function readSettings(): TandemSettings {
-  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const preset = providerById(c.get<string>('provider', 'openai') || 'openai');
-  const inspected = c.inspect<string>('baseUrl');
-  const trusted = vscode.workspace.isTrusted;
-  const baseUrlIsSet =
-    inspected?.globalValue !== undefined ||
-    (trusted && (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined));
-  const rawBaseUrl = (baseUrlIsSet ? c.get<string>('baseUrl', '') : preset.defaultBaseUrl) ?? '';
+  const c = settingsReader(vscode.workspace.getConfiguration(SETTINGS_SECTION), vscode.workspace.isTrusted);
+  const preset = providerById(text(c.get('provider')) || 'openai');
+  const baseUrlIsSet = c.isSet('baseUrl');
+  const rawBaseUrl = baseUrlIsSet ? text(c.get('baseUrl')) : preset.defaultBaseUrl ?? '';
   let baseUrl: string | undefined;
   let baseUrlError: string | undefined;
   if (rawBaseUrl.trim() === '') {
@@ -77,7 +97,7 @@ export function readSettings(): TandemSettings {
     if ('error' in n) baseUrlError = `"tandem.baseUrl" is not usable: ${n.error}`;
     else baseUrl = n.url;
   }
-  const model = (c.get<string>('model', '') ?? '').trim();
+  const model = text(c.get('model')).trim();
   return {
     provider: preset.id,
     preset,
@@ -88,10 +108,12 @@ export function readSettings(): TandemSettings {
     model,
     temperature: optionalNumber(c.get('temperature')),
     maxTokens: optionalNumber(c.get('maxTokens')),
-    systemPrompt: c.get<string>('systemPrompt', '') ?? '',
+    systemPrompt: text(c.get('systemPrompt')),
     azure: {
-      deployment: (c.get<string>('azure.deployment', '') ?? '').trim() || model,
-      apiVersion: (c.get<string>('azure.apiVersion', '') ?? '').trim() || AZURE_DEFAULT_API_VERSION,
+      // An empty deployment falls back to the model, which is itself restricted: while untrusted both are
+      // the user's values, so a repository cannot pick the deployment through tandem.model.
+      deployment: text(c.get('azure.deployment')).trim() || model,
+      apiVersion: text(c.get('azure.apiVersion')).trim() || AZURE_DEFAULT_API_VERSION,
     },
     limits: {
       requestsPerMinute: optionalNumber(c.get('requestsPerMinute')),
@@ -101,7 +123,7 @@ export function readSettings(): TandemSettings {
     idleTimeoutMs: (optionalNumber(c.get('idleTimeoutSeconds')) ?? 60) * 1000,
     contextWindow: optionalNumber(c.get('contextWindow')),
     prices: prices(c.get('prices')),
-    redactCredentials: c.get<boolean>('redactCredentials', true) !== false,
+    redactCredentials: c.get('redactCredentials') !== false,
     taskPrompts: taskPrompts(c.get('taskPrompts')),
     choices: Math.max(1, Math.min(5, Math.round(optionalNumber(c.get('choices')) ?? 1))),
   };
