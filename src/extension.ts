@@ -20,8 +20,12 @@ export interface TandemApi {
   isChatViewReady(): boolean;
   /** Resolves when stored conversations have been loaded. */
   whenRestored(): Promise<void>;
-  /** Resolves when every conversation change so far is on disk. */
+  /** Resolves when every conversation change so far is on disk (or held back after a failed write). */
   flushHistory(): Promise<void>;
+  /** Reads what other windows wrote to the history (done by itself when the window regains focus). */
+  refreshHistory(): Promise<void>;
+  /** Extension tests only (undefined in production): a chat view intent, handled as if the webview sent it. */
+  viewIntent?(message: unknown): Promise<void>;
 }
 
 let host: Host | undefined;
@@ -64,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
     whenRestored: () => load().whenRestored(),
     // Without the host nothing has changed, so nothing waits for the disk.
     flushHistory: () => host?.flushHistory() ?? Promise.resolve(),
+    refreshHistory: () => load().refreshHistory(),
+    viewIntent: context.extensionMode === vscode.ExtensionMode.Production ? undefined : message => load().viewIntent(message),
   };
 }
 

@@ -33,10 +33,17 @@ export interface TandemSettings {
   taskPrompts: Partial<Record<CodeTask, string>>;
   /** Alternatives the edit tasks ask for, 1-5. */
   choices: number;
+  /** Conversations not changed for this many days are deleted at startup; undefined keeps everything. */
+  historyRetentionDays: number | undefined;
 }
 
 function optionalNumber(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function positive(v: unknown): number | undefined {
+  const n = optionalNumber(v);
+  return n !== undefined && n > 0 ? n : undefined;
 }
 
 function prices(v: unknown): Record<string, Price> {
@@ -126,5 +133,7 @@ export function readSettings(): TandemSettings {
     redactCredentials: c.get('redactCredentials') !== false,
     taskPrompts: taskPrompts(c.get('taskPrompts')),
     choices: Math.max(1, Math.min(5, Math.round(optionalNumber(c.get('choices')) ?? 1))),
+    // Application scope (package.json): a workspace cannot set it, so a repository cannot delete your history.
+    historyRetentionDays: positive(c.get('history.retentionDays')),
   };
 }
