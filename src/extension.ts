@@ -24,6 +24,8 @@ export interface TandemApi {
   flushHistory(): Promise<void>;
   /** Reads what other windows wrote to the history (done by itself when the window regains focus). */
   refreshHistory(): Promise<void>;
+  /** Why conversations cannot be saved right now (they are held in memory meanwhile), or undefined. */
+  historyWriteProblem(): string | undefined;
   /** Extension tests only (undefined in production): a chat view intent, handled as if the webview sent it. */
   viewIntent?(message: unknown): Promise<void>;
 }
@@ -69,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
     // Without the host nothing has changed, so nothing waits for the disk.
     flushHistory: () => host?.flushHistory() ?? Promise.resolve(),
     refreshHistory: () => load().refreshHistory(),
+    historyWriteProblem: () => host?.historyWriteProblem(),
     viewIntent: context.extensionMode === vscode.ExtensionMode.Production ? undefined : message => load().viewIntent(message),
   };
 }

@@ -31,6 +31,7 @@ export interface Host {
   whenRestored(): Promise<void>;
   flushHistory(): Promise<void>;
   refreshHistory(): Promise<void>;
+  historyWriteProblem(): string | undefined;
   /** A chat view intent, handled as if the webview sent it. */
   viewIntent(message: unknown): Promise<void>;
 }
@@ -84,6 +85,7 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
     whenRestored: () => restored,
     flushHistory: () => session.flushHistory(),
     refreshHistory: () => session.refreshFromDisk(),
+    historyWriteProblem: () => store?.writeFailing,
     viewIntent: message => view.intent(message),
   };
 }

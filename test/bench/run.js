@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` (after `node esbuild.js --production`): measures the shipped dist/ bundles against their
 // budgets and prints one table; writes test/bench/results.json and test/bench/RESULTS.md.
-//   node test/bench/run.js [activation|size|workbench|latency|render|compute ...]   (a subset writes no result files)
+//   node test/bench/run.js [activation|size|workbench|latency|render|compute|history ...]   (a subset writes no result files)
 //
 // Times on a shared machine are noisy, so every time is a median, every loop is bounded in count and in
 // time, and where a baseline runs in the same process the ratio to it is the number to compare between
@@ -21,6 +21,7 @@ const SECTIONS = {
   latency: { title: '3. latency (and 5. host memory)', module: './llmBench' },
   render: { title: '4. rendering (and 5. webview memory)', module: './render' },
   compute: { title: '6. token counting and apply engine', module: './compute' },
+  history: { title: '7. a large history in code-server (500 conversations x 50 messages)', module: './history' },
   // Last: code-server and its extension host load the machine for a while after they stop.
   workbench: { title: '1b. activation in code-server (with the VSIX from 2)', module: './workbench' },
 };

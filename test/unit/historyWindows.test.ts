@@ -1,24 +1,14 @@
 // The history store shared by several windows, on a real temporary folder: torn lines, failed writes,
 // two stores (windows) on one folder, the index the list is read from, retention, stored attachments.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HistoryStore, MAX_STORED_CODE, expired, presenceIsLive, replay, type ConversationEntry } from '../../src/host/historyStore';
 import type { ChatMessage } from '../../src/protocol';
+import { setWritable } from '../fixtures/writable';
 
 const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
-
-/** Makes a folder and its files unwritable, for root too (chattr +i), and back. */
-export function setWritable(dir: string, writable: boolean): void {
-  const entries = [dir, ...fs.readdirSync(dir).map(f => path.join(dir, f)).filter(f => fs.statSync(f).isFile())];
-  if (process.getuid?.() === 0) {
-    execFileSync('chattr', [writable ? '-i' : '+i', ...entries]);
-  } else {
-    for (const e of entries) fs.chmodSync(e, writable ? (e === dir ? 0o755 : 0o644) : (e === dir ? 0o555 : 0o444));
-  }
-}
 
 suite('history store across windows and failures', () => {
   let dir: string;
