@@ -42,7 +42,6 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
     if (host) return host;
     if (hostFailure) throw hostFailure;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       host = (require('./host.js') as typeof import('./host/index')).startHost({ context, statusBar, conversationsChanged });
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);

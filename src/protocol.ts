@@ -18,6 +18,8 @@ export type ErrorKind =
   | 'connection'
   | 'timeout'
   | 'malformedStream'
+  /** Tandem's own cap on an answer's size or time ended it; the text so far is kept. */
+  | 'cutOff'
   | 'cancelled'
   | 'unknown';
 

@@ -15,6 +15,7 @@ const BY_KIND: Record<ErrorKind, ErrorAction[]> = {
   connection: ['retry', 'testConnection', 'openSettings', 'showLog'],
   timeout: ['retry', 'openSettings', 'showLog'],
   malformedStream: ['retry', 'showLog'],
+  cutOff: ['continue', 'showLog'],
   cancelled: [],
   unknown: ['retry', 'showLog'],
 };

@@ -20,7 +20,23 @@ export interface ProviderPreset {
   exampleModel: string;
   /** True when `GET /models` lists the names `model` accepts (Azure lists base models, not deployments). */
   modelsListed: boolean;
+  /**
+   * Azure's routing: the model is a deployment named in the URL path, `api-version` is a query
+   * parameter, and the key goes in an `api-key` header (never in Authorization).
+   */
+  deployments?: boolean;
+  /** How the server tells the context window it runs a model with, if it does. */
+  contextProbe?: 'ollama-show' | 'llamacpp-props' | 'models-list';
+  /**
+   * `max_tokens` sent when the user set none. Local servers generate until their context is full
+   * without one (llama.cpp started without -n shifts its context and goes on), so a looping model
+   * would never stop by itself.
+   */
+  defaultMaxTokens?: number;
 }
+
+/** The answer limit local servers get when tandem.maxTokens is unset. */
+export const LOCAL_DEFAULT_MAX_TOKENS = 4096;
 
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 
@@ -33,6 +49,7 @@ const CUSTOM: ProviderPreset = {
   local: false,
   exampleModel: 'gpt-4o-mini',
   modelsListed: true,
+  contextProbe: 'models-list',
 };
 
 export const PROVIDERS: readonly ProviderPreset[] = [
@@ -59,6 +76,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     local: false,
     exampleModel: 'gpt-4o-mini',
     modelsListed: false,
+    deployments: true,
   },
   {
     id: 'ollama',
@@ -69,6 +87,8 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     local: true,
     exampleModel: 'qwen2.5-coder:7b',
     modelsListed: true,
+    contextProbe: 'ollama-show',
+    defaultMaxTokens: LOCAL_DEFAULT_MAX_TOKENS,
   },
   {
     id: 'lmstudio',
@@ -79,6 +99,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     local: true,
     exampleModel: 'qwen2.5-coder-7b-instruct',
     modelsListed: true,
+    defaultMaxTokens: LOCAL_DEFAULT_MAX_TOKENS,
   },
   {
     id: 'vllm',
@@ -89,6 +110,8 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     local: true,
     exampleModel: 'Qwen/Qwen2.5-Coder-7B-Instruct',
     modelsListed: true,
+    contextProbe: 'models-list',
+    defaultMaxTokens: LOCAL_DEFAULT_MAX_TOKENS,
   },
   {
     id: 'llamacpp',
@@ -100,6 +123,8 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     // llama-server answers with the model it loaded, whatever name is sent.
     exampleModel: 'local-model',
     modelsListed: true,
+    contextProbe: 'llamacpp-props',
+    defaultMaxTokens: LOCAL_DEFAULT_MAX_TOKENS,
   },
   {
     id: 'openrouter',
@@ -112,6 +137,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
     local: false,
     exampleModel: 'openai/gpt-4o-mini',
     modelsListed: true,
+    contextProbe: 'models-list',
   },
   {
     id: 'groq',

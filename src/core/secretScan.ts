@@ -6,7 +6,7 @@
 // "line 12" still means line 12.
 
 export interface SecretFinding {
-  kind: 'api-key' | 'token' | 'private-key' | 'password' | 'connection-string';
+  kind: 'api-key' | 'token' | 'private-key' | 'password' | 'connection-string' | 'webhook-url' | 'session-cookie';
   /** 1-based line of the secret's first character. */
   line: number;
 }
@@ -34,7 +34,23 @@ const KEY_SHAPES: { re: RegExp; kind: SecretFinding['kind'] }[] = [
   { re: /\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}/g, kind: 'api-key' }, // Stripe
   { re: /\bnpm_[A-Za-z0-9]{30,}/g, kind: 'token' }, // npm
   { re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, kind: 'token' }, // JWT
+  { re: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, kind: 'api-key' }, // SendGrid
 ];
+
+// Webhook URLs are credentials in themselves: whoever has one can post. The part after the fixed
+// prefix goes (Slack: /services/T…/B…/secret; Discord: /api/webhooks/<id>/<token>).
+const WEBHOOKS = /\bhttps:\/\/(?:hooks\.slack\.com\/services|(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks)\/([A-Za-z0-9_/-]{16,})/g;
+
+// `Authorization: Basic <base64 of user:password>`, as a header line or a header in code.
+const BASIC = /(\bauthorization["']?\s*[:=,]\s*["'`]?Basic\s+)([A-Za-z0-9+/]{6,}={0,2})/gi;
+
+// Secrets on command lines: `--password x`, `--token=x`, `--api-key x`, and mysql's `-pSECRET`.
+const CLI_FLAG = /(?:^|[\s"'`])--(?:password|passwd|pass|token|auth-token|access-token|api-key|apikey|secret|client-secret)(?:=|[ \t]+)(["']?)([^\s"'`]+)\1/gi;
+const MYSQL_P = /\bmysql(?:dump|admin|sh)?\b[^\n]{0,200}?[ \t]-p([^\s"'`-][^\s"'`]*)/g;
+
+// Cookie headers (`Cookie:`, `Set-Cookie:`, `document.cookie =`): values of session-like cookies.
+const COOKIE_LINE = /\b(?:set-)?cookie["']?\s*[:=,]\s*["'`]?([^\n]{0,4000})/gi;
+const COOKIE_PAIR = /(?:^|[;\s"'`])([\w.-]{1,64})=([^;\s"'`]{8,})/g;
 
 // A random key has digits; a long hyphenated identifier that happens to start with `sk-` has none.
 function plausibleKey(text: string): boolean {
@@ -62,7 +78,7 @@ const ASSIGNMENT =
  * Replaces the secrets in `text` with [REDACTED] and says where they were. Names stay (`password =
  * "[REDACTED]"`), so the model still understands the code.
  */
-export function redactOutgoing(text: string): { text: string; findings: SecretFinding[] } {
+export function redactOutgoing(text: string): Redaction {
   const hits: Hit[] = [];
   findPem(text, hits);
   for (const { re, kind } of KEY_SHAPES) {
@@ -81,8 +97,44 @@ export function redactOutgoing(text: string): { text: string; findings: SecretFi
     const end = m.index + m[0].length - 1; // before the @
     hits.push({ start: end - m[1].length, end, kind: 'connection-string' });
   }
+  for (const m of text.matchAll(WEBHOOKS)) {
+    if (m.index === undefined) continue;
+    const start = m.index + m[0].length - m[1].length;
+    hits.push({ start, end: m.index + m[0].length, kind: 'webhook-url' });
+  }
+  for (const m of text.matchAll(BASIC)) {
+    if (m.index === undefined || isPlaceholder(m[2])) continue;
+    const start = m.index + m[1].length;
+    hits.push({ start, end: start + m[2].length, kind: 'password' });
+  }
+  for (const re of [CLI_FLAG, MYSQL_P]) {
+    for (const m of text.matchAll(re)) {
+      const value = m[m.length - 1];
+      if (m.index === undefined || value === undefined || isPlaceholder(value) || value.startsWith('-')) continue;
+      const end = m.index + m[0].length - (m[1] && re === CLI_FLAG ? m[1].length : 0);
+      hits.push({ start: end - value.length, end, kind: re === MYSQL_P || /pass/i.test(m[0]) ? 'password' : 'token' });
+    }
+  }
+  findCookies(text, hits);
   findAssignments(text, hits);
   return apply(text, hits);
+}
+
+/** Cookie values that look like session ids: named like one, or long and made of letters and digits. */
+function findCookies(text: string, hits: Hit[]): void {
+  for (const line of text.matchAll(COOKIE_LINE)) {
+    if (line.index === undefined) continue;
+    const base = line.index + line[0].length - line[1].length;
+    for (const m of line[1].matchAll(COOKIE_PAIR)) {
+      if (m.index === undefined) continue;
+      const [, name, value] = m;
+      const sessionName = /sess|sid$|^sid|token|auth|jwt|remember/i.test(name);
+      const generated = value.length >= 16 && /\d/.test(value) && /[A-Za-z]/.test(value);
+      if ((!sessionName && !generated) || isPlaceholder(value)) continue;
+      const start = base + m.index + m[0].length - value.length;
+      hits.push({ start, end: start + value.length, kind: 'session-cookie' });
+    }
+  }
 }
 
 function findPem(text: string, hits: Hit[]): void {
@@ -136,7 +188,7 @@ const PASSWORD_WORDS = ['password', 'passwd', 'passphrase', 'pass', 'pw', 'pwd']
 // Not `credentials`: fetch's `credentials: 'include'` is everywhere and never a secret.
 const SECRET_WORDS = ['secret', 'apikey'];
 // `key` alone names dictionary keys and keyboard keys; these words before it make it a secret.
-const KEY_QUALIFIERS = ['api', 'access', 'secret', 'private', 'auth', 'signing', 'encryption', 'master', 'client', 'license', 'subscription'];
+const KEY_QUALIFIERS = ['api', 'access', 'secret', 'private', 'auth', 'signing', 'encryption', 'master', 'client', 'license', 'subscription', 'account', 'app', 'service', 'storage'];
 
 interface SecretName {
   kind: SecretFinding['kind'];
@@ -155,12 +207,14 @@ function secretName(name: string): SecretName | undefined {
   const word = words[words.length - 1];
   const before = words[words.length - 2];
   if (word === undefined) return undefined;
+  // Environment-variable names ending in _KEY hold keys by convention (OPENAI_KEY, AZURE_OPENAI_KEY, DD_APP_KEY).
+  const envKey = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_KEY$/.test(name.replace(/^["'`]|["'`]$/g, '').split('.').pop() ?? '');
   // `PWD` alone is the shell's working directory; `db_pwd` is a password.
   if (word === 'pwd' && before === undefined) return undefined;
   if (PASSWORD_WORDS.includes(word) || /(?:password|passwd)$/.test(word)) return { kind: 'password', word };
   if (word === 'token' || /^(?:auth|access|refresh|bearer|api|session|id)token$/.test(word)) return { kind: 'token', word: 'token' };
   if (SECRET_WORDS.includes(word) || /(?:apikey|secretkey|accesskey)$/.test(word)) return { kind: 'api-key', word };
-  if (word === 'key' && before !== undefined && KEY_QUALIFIERS.includes(before)) return { kind: 'api-key', word };
+  if (word === 'key' && ((before !== undefined && KEY_QUALIFIERS.includes(before)) || envKey)) return { kind: 'api-key', word };
   return undefined;
 }
 
@@ -277,15 +331,28 @@ function isConfigLine(text: string, nameStart: number, op: string, spaceBefore: 
 
 const KIND_PRIORITY: Record<SecretFinding['kind'], number> = {
   'private-key': 4,
+  'webhook-url': 3,
+  'session-cookie': 2,
   'api-key': 3,
   token: 3,
   'connection-string': 2,
   password: 1,
 };
 
+/**
+ * What redactOutgoing returns. `values` holds the original text of each replaced span, in order, so a
+ * placeholder the model repeats can be mapped back before an edit reaches a file; it stays in memory
+ * and is never logged, stored or sent.
+ */
+export interface Redaction {
+  text: string;
+  findings: SecretFinding[];
+  values: string[];
+}
+
 /** Replaces the hits (merging overlaps) and lists one finding per replaced span. */
-function apply(text: string, hits: Hit[]): { text: string; findings: SecretFinding[] } {
-  if (hits.length === 0) return { text, findings: [] };
+function apply(text: string, hits: Hit[]): Redaction {
+  if (hits.length === 0) return { text, findings: [], values: [] };
   hits.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Hit[] = [];
   for (const h of hits) {
@@ -307,13 +374,15 @@ function apply(text: string, hits: Hit[]): { text: string; findings: SecretFindi
   let pos = 0;
   let line = 1;
   const findings: SecretFinding[] = [];
+  const values: string[] = [];
   for (const h of merged) {
     // Hits are sorted, so counting newlines up to each start is one pass over the text.
     for (; pos < h.start; pos++) if (text.charCodeAt(pos) === 10) line++;
     findings.push({ kind: h.kind, line });
+    values.push(text.slice(h.start, h.end));
     out += text.slice(copied, h.start) + (h.replacement ?? REDACTED);
     copied = h.end;
     for (; pos < h.end; pos++) if (text.charCodeAt(pos) === 10) line++;
   }
-  return { text: out + text.slice(copied), findings };
+  return { text: out + text.slice(copied), findings, values };
 }

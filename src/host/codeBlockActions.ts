@@ -8,6 +8,8 @@ import type { Log } from './log';
 import { loadLlm } from './llmLoader';
 import { fenceFor } from '../core/prompts';
 import { languageIdForFence } from '../core/fenceLanguage';
+import { restoreRedacted } from '../core/redactRestore';
+import { readSettings } from './settings';
 
 export class CodeBlockActions {
   constructor(
@@ -27,26 +29,42 @@ export class CodeBlockActions {
       return;
     }
     const context = found.question?.context;
+    // What was sent with the question, where a secret replaced by [REDACTED] may have come from.
+    const sent = [found.question?.text ?? '', context?.before ?? '', context?.code ?? '', context?.after ?? '',
+      ...(found.question?.attachments ?? []).map(a => a.code)].join('\n');
+    /** The code with repeated placeholders mapped back, or undefined (and the user told) when that is not certain. */
+    const restored = (text: string, original: string): string | undefined => {
+      if (!readSettings().redactCredentials) return text;
+      const r = restoreRedacted(text, original, sent);
+      if (r.ok) return r.text;
+      void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not use that code: {0}', r.reason));
+      return undefined;
+    };
     switch (action) {
       case 'copy':
         await vscode.env.clipboard.writeText(code);
         return;
       case 'insert': {
         const editor = await this.targetEditor(context);
-        if (editor) await editor.edit(b => b.insert(editor.selection.active, code));
+        const text = editor && restored(code, '');
+        if (editor && text !== undefined) await editor.edit(b => b.insert(editor.selection.active, text));
         return;
       }
       case 'replaceSelection': {
         const editor = await this.targetEditor(context);
         if (!editor) return;
-        await editor.edit(b => (editor.selection.isEmpty ? b.insert(editor.selection.active, code) : b.replace(editor.selection, code)));
+        const text = restored(code, editor.document.getText(editor.selection));
+        if (text === undefined) return;
+        await editor.edit(b => (editor.selection.isEmpty ? b.insert(editor.selection.active, text) : b.replace(editor.selection, text)));
         return;
       }
       case 'apply':
-        await this.apply(code, language, context);
+        await this.apply(code, language, context, restored);
         return;
       case 'newFile': {
-        const doc = await vscode.workspace.openTextDocument({ language: languageIdForFence(language), content: code });
+        const text = restored(code, '');
+        if (text === undefined) return;
+        const doc = await vscode.workspace.openTextDocument({ language: languageIdForFence(language), content: text });
         await vscode.window.showTextDocument(doc, { preview: false });
         return;
       }
@@ -75,7 +93,7 @@ export class CodeBlockActions {
   }
 
   /** Applies the code to the file the question was about (its lines), with a diff to accept or reject. */
-  private async apply(code: string, language: string, context: CodeContext | undefined): Promise<void> {
+  private async apply(code: string, language: string, context: CodeContext | undefined, restored: (text: string, original: string) => string | undefined): Promise<void> {
     const editor = await this.targetEditor(context);
     if (!editor) return;
     const doc = editor.document;
@@ -100,7 +118,9 @@ export class CodeBlockActions {
       void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not apply the code: {0} The code stays in the chat.', result.reason));
       return;
     }
-    const outcome = await this.diff.review(doc, result.edit, vscode.l10n.t('the code from the chat'));
+    const text = restored(result.edit.text, doc.getText().slice(result.edit.start, result.edit.end));
+    if (text === undefined) return;
+    const outcome = await this.diff.review(doc, { ...result.edit, text }, vscode.l10n.t('the code from the chat'));
     if (outcome === 'stale') void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed while you reviewed, and the change could not be placed safely. Nothing was applied.', context?.file ?? 'The file'));
     this.log.info('codeBlock', `apply to ${doc.uri.toString()}: ${outcome} (${result.method})`);
   }

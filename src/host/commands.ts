@@ -12,6 +12,8 @@ import type { Log } from './log';
 import { selectModel, selectProvider, testConnection } from './providerCommands';
 import type { DiffPreview } from './diffPreview';
 import { isInWorkspace, isOpenOrInWorkspace } from './workspaceScope';
+import type { EndpointResolver } from './endpoint';
+import type { AnswerRunner } from './answerRunner';
 
 const OPENAI_ORIGIN = 'https://api.openai.com';
 
@@ -22,6 +24,8 @@ export interface CommandDeps {
   log: Log;
   state: vscode.Memento;
   diff: DiffPreview;
+  endpoints: EndpointResolver;
+  answers: AnswerRunner;
 }
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

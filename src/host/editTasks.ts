@@ -3,17 +3,21 @@
 // be placed safely is never forced: the answer goes to the chat instead.
 import vscode = require('vscode');
 import type { CodeContext } from '../protocol';
-import { EDIT_TASKS, codeQuestionMessage, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
+import type { ErrorAction } from '../protocol';
+import { EDIT_TASKS, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
 import type { ApplyResult } from '../core/applyEdit';
 import { languageIdForFence } from '../core/fenceLanguage';
+import { restoreRedacted } from '../core/redactRestore';
+import * as conv from '../core/conversation';
 import { gatherContext, targetRange, type TargetKind } from './editorContext';
 import { readSettings } from './settings';
 import { loadLlm } from './llmLoader';
 import type { ChatSession } from './session';
 import type { ChatViewProvider } from './chatViewProvider';
 import type { DiffPreview, ProposedEdit } from './diffPreview';
-import type { KeyStore } from './keyStore';
 import type { Log } from './log';
+import type { EndpointResolver } from './endpoint';
+import type { AnswerRunner } from './answerRunner';
 import { Commands } from './ids';
 
 const TASK_LABELS: Record<CodeTask, string> = {
@@ -29,9 +33,17 @@ export interface EditTaskDeps {
   session: ChatSession;
   view: ChatViewProvider;
   diff: DiffPreview;
-  keys: KeyStore;
+  endpoints: EndpointResolver;
+  answers: AnswerRunner;
   log: Log;
 }
+
+/** What the buttons of an endpoint problem do from a notification (the chat has its own handlers). */
+const PROBLEM_BUTTONS: Partial<Record<ErrorAction, { label: () => string; run: () => Thenable<unknown> }>> = {
+  openSettings: { label: () => vscode.l10n.t('Open Settings'), run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.') },
+  setApiKey: { label: () => vscode.l10n.t('Set API Key'), run: () => vscode.commands.executeCommand(Commands.setApiKey) },
+  selectModel: { label: () => vscode.l10n.t('Select Model'), run: () => vscode.commands.executeCommand(Commands.selectModel) },
+};
 
 export interface TaskOptions {
   /** Run on this range instead of the selection (quick fixes). */
@@ -101,7 +113,7 @@ export class EditTasks {
     const text = taskQuestion(task, { language: context.language, file: context.file, question }, readSettings().taskPrompts);
     if (task === 'explain' || task === 'ask') {
       await this.d.view.reveal();
-      await this.d.session.ask(text, context);
+      await this.d.session.ask(text, context, undefined, true);
       return 'inChat';
     }
     return this.edit(task, editor, target.range, context, text);
@@ -109,53 +121,41 @@ export class EditTasks {
 
   private async edit(task: CodeTask, editor: vscode.TextEditor, range: vscode.Range, context: CodeContext, question: string): Promise<TaskOutcome> {
     const doc = editor.document;
-    const s = readSettings();
-    if (!s.baseUrl || !s.model) {
-      const open = vscode.l10n.t('Open Settings');
-      if ((await vscode.window.showErrorMessage(s.baseUrlError ?? vscode.l10n.t('No model is set.'), open)) === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.');
+    const resolved = await this.d.endpoints.resolve({ needModel: true });
+    if (!resolved.ok) {
+      const buttons = resolved.problem.actions.flatMap(a => (PROBLEM_BUTTONS[a] ? [{ action: a, title: PROBLEM_BUTTONS[a].label() }] : []));
+      const pick = await vscode.window.showErrorMessage(resolved.problem.message, ...buttons);
+      if (pick) await PROBLEM_BUTTONS[pick.action]?.run();
       return 'failed';
     }
-    const key = await this.d.keys.lookup(s.provider, s.baseUrl);
-    if (key.kind === 'missing') {
-      const set = vscode.l10n.t('Set API Key');
-      if ((await vscode.window.showErrorMessage(vscode.l10n.t('No API key is set for {0}. Nothing was sent.', key.origin), set)) === set) await vscode.commands.executeCommand(Commands.setApiKey);
-      return 'failed';
-    }
-    if (key.kind === 'key') this.d.log.addSecret(key.key);
+    const endpoint = resolved.endpoint;
+    const s = endpoint.settings;
     const versionAtStart = doc.version;
     const textAtStart = doc.getText();
     const startOffset = doc.offsetAt(range.start);
     const endOffset = doc.offsetAt(range.end);
-    const choices = s.choices;
-    const llm = loadLlm();
-    const outgoing = s.redactCredentials ? llm.redactOutgoing(codeQuestionMessage(question, context)) : { text: codeQuestionMessage(question, context), findings: [] };
     const isEdit = EDIT_TASKS.has(task);
+    const choices = isEdit ? s.choices : 1;
+    const llm = loadLlm();
     const texts: string[] = Array.from({ length: choices }, () => '');
     const label = `${TASK_LABELS[task]} ${context.file}, lines ${context.startLine}-${context.endLine}`;
-    let failure: string | undefined;
-    let finishReason: string | null = null;
-    const finished = await vscode.window.withProgress(
+    const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Tandem: ${label}`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
-        const req = {
-          baseUrl: s.baseUrl as string,
-          apiKey: key.kind === 'key' ? key.key : undefined,
-          model: s.model,
-          messages: [
-            { role: 'system' as const, content: isEdit ? `${systemPrompt(s.systemPrompt)}\n\n${llm.EDIT_FORMAT_INSTRUCTIONS}` : systemPrompt(s.systemPrompt) },
-            { role: 'user' as const, content: outgoing.text },
-          ],
-          temperature: s.temperature,
-          maxTokens: s.maxTokens,
-          n: isEdit && choices > 1 ? choices : undefined,
-          azure: s.provider === 'azure' ? s.azure : undefined,
-        };
         let received = 0;
         try {
-          const result = await this.d.session.sharedRunner(llm).run(
-            req,
+          return await this.d.answers.run(
+            {
+              endpoint,
+              system: isEdit ? `${systemPrompt(s.systemPrompt)}\n\n${llm.EDIT_FORMAT_INSTRUCTIONS}` : systemPrompt(s.systemPrompt),
+              messages: [conv.userMessage(question, context)],
+              // The code is what gets replaced: cut short, it would come back cut short.
+              wholeCode: true,
+              choices,
+              component: 'edit',
+            },
             {
               onDelta: () => undefined,
               onChoiceDelta: (i, t) => {
@@ -163,42 +163,34 @@ export class EditTasks {
                 received += t.length;
                 progress.report({ message: vscode.l10n.t('{0} characters received', received) });
               },
-              onLog: (level, line) => this.d.log[level]('edit', line),
               onWait: w => progress.report({ message: w ? vscode.l10n.t('waiting {0} s ({1})', Math.ceil((w.until - Date.now()) / 1000), w.reason === 'retry' ? 'retry' : 'rate limit') : '' }),
             },
             controller.signal,
-            { firstTokenTimeoutMs: s.firstTokenTimeoutMs, idleTimeoutMs: s.idleTimeoutMs, limits: s.limits, estimatedTokens: Math.ceil(outgoing.text.length / 3) + (s.maxTokens ?? 1024) },
           );
-          finishReason = result.finishReason;
-          return true;
-        } catch (e) {
-          if (controller.signal.aborted) return false;
-          const message = llm.describeError(e, req).message;
-          failure = req.apiKey ? message.split(req.apiKey).join('[redacted]') : message;
-          return false;
         } finally {
           sub.dispose();
         }
       },
     );
-    if (!finished) {
-      if (failure) {
-        // What arrived before the failure is kept where the user can read it.
-        if (texts[0].trim()) this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: the answer broke off ({0}).', failure));
-        const show = vscode.l10n.t('Show Log');
-        if ((await vscode.window.showErrorMessage(vscode.l10n.t('Tandem could not get an answer: {0}', failure), show)) === show) this.d.log.show();
-        return 'failed';
+    if (result.stopped) return 'cancelled';
+    const redactedNote = result.redacted > 0 ? result.notices.filter(n => n.includes('[REDACTED]')) : [];
+    if (result.error) {
+      if (result.error.kind === 'cutOff' || result.error.kind === 'contentFilter') {
+        // Half an answer must never replace a whole function.
+        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', result.error.message), ...redactedNote]);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1} The answer is in the chat.', context.file, result.error.message));
+        return 'inChat';
       }
-      return 'cancelled';
+      // What arrived before the failure is kept where the user can read it.
+      if (texts[0].trim()) this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: the answer broke off ({0}).', result.error.message)]);
+      const show = vscode.l10n.t('Show Log');
+      const buttons = result.error.actions.flatMap(a => (PROBLEM_BUTTONS[a] ? [PROBLEM_BUTTONS[a].label()] : []));
+      const pick = await vscode.window.showErrorMessage(vscode.l10n.t('Tandem could not get an answer: {0}', result.error.message), ...buttons, show);
+      if (pick === show) this.d.log.show();
+      else if (pick) await Object.values(PROBLEM_BUTTONS).find(b => b?.label() === pick)?.run();
+      return 'failed';
     }
-    if (finishReason === 'length' || finishReason === 'content_filter') {
-      // Half an answer must never replace a whole function.
-      const why = finishReason === 'length' ? vscode.l10n.t('the answer was cut off at the token limit') : vscode.l10n.t('the server\'s content filter stopped the answer');
-      this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0}.', why));
-      void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1}. The answer is in the chat.', context.file, why));
-      return 'inChat';
-    }
-    if (task === 'tests') return this.openTests(doc, context, question, texts[0]);
+    if (task === 'tests') return this.openTests(doc, context, question, texts[0], s.redactCredentials, redactedNote);
 
     // The user may have typed while the answer came: find the selected code again, or stop.
     let start = startOffset;
@@ -208,7 +200,7 @@ export class EditTasks {
       const now = doc.getText();
       const first = now.indexOf(original);
       if (first < 0 || now.indexOf(original, first + 1) >= 0) {
-        this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0} changed while Tandem was working and the code could not be found again.', context.file));
+        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed while Tandem was working and the code could not be found again.', context.file)]);
         void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed while Tandem was working; the answer is in the chat instead.', context.file));
         return 'inChat';
       }
@@ -221,9 +213,22 @@ export class EditTasks {
     if (usable.length === 0) {
       const first = results[0].result;
       const reason = first.ok ? '' : first.reason;
-      this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0}', reason));
+      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', reason), ...redactedNote]);
       void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1} The answer is in the chat.', context.file, reason));
       return 'inChat';
+    }
+    // A secret sent as [REDACTED] and repeated by the model gets its real value back, or nothing is changed.
+    if (s.redactCredentials) {
+      const sentAround = [context.before ?? '', context.code, context.after ?? ''].join('\n');
+      for (const u of usable) {
+        const r = restoreRedacted(u.result.edit.text, computedFor.text.slice(u.result.edit.start, u.result.edit.end), sentAround);
+        if (!r.ok) {
+          this.toChat(question, context, u.text, [vscode.l10n.t('Not applied: {0}', r.reason), ...redactedNote]);
+          void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1}', context.file, r.reason));
+          return 'inChat';
+        }
+        u.result.edit = { ...u.result.edit, text: r.text };
+      }
     }
     let chosen: ProposedEdit = usable[0].result.edit;
     if (usable.length > 1) {
@@ -236,25 +241,39 @@ export class EditTasks {
     }
     const outcome = await this.d.diff.review(doc, chosen, task === 'docs' ? vscode.l10n.t('the documentation') : vscode.l10n.t('the fix'), computedFor);
     if (outcome === 'stale') {
-      this.toChat(question, context, texts[0], vscode.l10n.t('Not applied: {0} changed during the review.', context.file));
+      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed during the review.', context.file)]);
       void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed during the review and the change could not be placed safely; the answer is in the chat.', context.file));
     }
     this.d.log.info('edit', `${task} on ${context.file}:${context.startLine}-${context.endLine}: ${outcome}`);
+    // Every task is recorded in the chat with the model's explanation and what became of the edit.
+    if (outcome === 'accepted' || outcome === 'rejected') {
+      const chosenText = usable.find(u => u.result.edit === chosen)?.text ?? texts[0];
+      const what = outcome === 'accepted' ? vscode.l10n.t('Applied to {0}.', context.file) : vscode.l10n.t('Rejected: {0} was not changed.', context.file);
+      this.d.session.addExchange(question, context, chosenText, [what, ...redactedNote], result.usage);
+    }
     return outcome;
   }
 
-  private toChat(question: string, context: CodeContext, answer: string, notice: string): void {
-    this.d.session.addExchange(question, context, answer, [notice]);
+  private toChat(question: string, context: CodeContext, answer: string, notices: string[]): void {
+    this.d.session.addExchange(question, context, answer, notices);
     void this.d.view.reveal();
   }
 
-  private async openTests(doc: vscode.TextDocument, context: CodeContext, question: string, answer: string): Promise<TaskOutcome> {
+  private async openTests(doc: vscode.TextDocument, context: CodeContext, question: string, answer: string, restore: boolean, redactedNote: string[]): Promise<TaskOutcome> {
     const block = /(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1/.exec(answer);
     if (!block) {
-      this.toChat(question, context, answer, vscode.l10n.t('The answer has no code block to open as tests.'));
+      this.toChat(question, context, answer, [vscode.l10n.t('The answer has no code block to open as tests.')]);
       return 'inChat';
     }
-    const code = block[3];
+    let code = block[3];
+    if (restore) {
+      const r = restoreRedacted(code, '', [context.before ?? '', context.code, context.after ?? ''].join('\n'));
+      if (!r.ok) {
+        this.toChat(question, context, answer, [vscode.l10n.t('Not opened: {0}', r.reason), ...redactedNote]);
+        return 'inChat';
+      }
+      code = r.text;
+    }
     const existing = await conventionalTestFile(doc.uri);
     if (existing) {
       const testDoc = await vscode.workspace.openTextDocument(existing);

@@ -48,6 +48,8 @@ export const RESTRICTED_SETTINGS = [
   'tokensPerMinute',
   'firstTokenTimeoutSeconds',
   'idleTimeoutSeconds',
+  'maxAnswerCharacters',
+  'maxAnswerSeconds',
   'redactCredentials',
   'systemPrompt',
   'taskPrompts',

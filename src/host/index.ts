@@ -15,6 +15,8 @@ import { HistoryStore } from './historyStore';
 import { ContextChips } from './contextChips';
 import { DiffPreview } from './diffPreview';
 import { CodeBlockActions } from './codeBlockActions';
+import { EndpointResolver } from './endpoint';
+import { AnswerRunner } from './answerRunner';
 
 export interface HostShared {
   context: vscode.ExtensionContext;
@@ -39,7 +41,9 @@ export interface Host {
 export function startHost({ context, statusBar, conversationsChanged }: HostShared): Host {
   const log = new Log();
   const keys = new KeyStore(context.secrets, context.globalState);
-  const deps = { keys, log, state: context.globalState } as const;
+  const endpoints = new EndpointResolver(keys, log);
+  const answers = new AnswerRunner(log);
+  const deps = { keys, log, state: context.globalState, endpoints, answers } as const;
   const storage = context.globalStorageUri;
   const showLog = vscode.l10n.t('Show Log');
   const store = storage.scheme === 'file'
@@ -56,7 +60,8 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
     : undefined;
   if (!store) log.warn('history', `conversations are not kept: storage is at ${storage.toString()}, not on disk`);
   const session: ChatSession = new ChatSession(
-    keys,
+    endpoints,
+    answers,
     log,
     (provider, origin, messageId) => void offerEnvKeyImport({ ...deps, session }, provider, origin, messageId),
     store,
@@ -67,7 +72,7 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
   const handlers = commandHandlers({ ...deps, session, view, diff });
   statusBar.follow(session);
   context.subscriptions.push(
-    log, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()),
+    log, answers, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()),
     // Another window may have written to the same conversations: read them when this one is used again.
     vscode.window.onDidChangeWindowState(s => {
       if (s.focused) void session.refreshFromDisk().catch(e => log.warn('history', `refresh failed: ${String(e)}`));

@@ -5,7 +5,6 @@ import type { LlmModule } from '../llm/types';
 let cached: LlmModule | undefined;
 
 export function loadLlm(): LlmModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   cached ??= require('./llm.js') as LlmModule;
   return cached;
 }

@@ -8,7 +8,9 @@ import { readSettings, type TandemSettings } from './settings';
 import { loadLlm } from './llmLoader';
 import type { KeyStore, KeyLookup } from './keyStore';
 import type { Log } from './log';
-import type { ServerRequest } from '../llm/models';
+import type { ServerRequest } from '../llm/types';
+import type { EndpointResolver } from './endpoint';
+import type { AnswerRunner } from './answerRunner';
 
 const MODEL_BY_PROVIDER = 'tandem.modelByProvider';
 
@@ -16,6 +18,8 @@ export interface ProviderDeps {
   keys: KeyStore;
   log: Log;
   state: vscode.Memento;
+  endpoints: EndpointResolver;
+  answers: AnswerRunner;
 }
 
 function config(): vscode.WorkspaceConfiguration {
@@ -31,15 +35,15 @@ export async function rememberModel(state: vscode.Memento, provider: string, mod
   await state.update(MODEL_BY_PROVIDER, { ...rememberedModels(state), [provider]: model });
 }
 
+/** The endpoint from the one resolver; a missing key is fine here (listing, testing say so themselves). */
 async function serverRequest(d: ProviderDeps, s: TandemSettings): Promise<{ req: ServerRequest; key: KeyLookup } | undefined> {
-  if (!s.baseUrl) {
-    void vscode.window.showErrorMessage(s.baseUrlError ?? vscode.l10n.t('The base URL is not set.'), vscode.l10n.t('Open Settings'))
-      .then(p => p && vscode.commands.executeCommand('workbench.action.openSettings', 'tandem.baseUrl'));
+  const r = await d.endpoints.resolve({ keyOptional: true });
+  if (!r.ok) {
+    const open = vscode.l10n.t('Open Settings');
+    void vscode.window.showErrorMessage(r.problem.message, open).then(p => p && vscode.commands.executeCommand('workbench.action.openSettings', s.baseUrl ? 'tandem.' : 'tandem.baseUrl'));
     return undefined;
   }
-  const key = await d.keys.lookup(s.provider, s.baseUrl);
-  if (key.kind === 'key') d.log.addSecret(key.key);
-  return { req: { baseUrl: s.baseUrl, apiKey: key.kind === 'key' ? key.key : undefined, azure: s.provider === 'azure' ? s.azure : undefined }, key };
+  return { req: r.endpoint.server, key: r.endpoint.key };
 }
 
 export async function selectProvider(d: ProviderDeps): Promise<boolean> {
@@ -179,6 +183,8 @@ export interface ConnectionReport {
 /** URL, key, model list, and a tiny streaming call, each reported with what to do about it. */
 export async function testConnection(d: ProviderDeps, opts: { quiet?: boolean } = {}): Promise<ConnectionReport> {
   const s = readSettings();
+  // What servers said about their context windows is asked again after a test.
+  d.answers.forgetServers();
   const steps: ConnectionStep[] = [];
   const add = (name: string, status: StepStatus, detail: string) => {
     steps.push({ name, status, detail });
@@ -204,7 +210,7 @@ export async function testConnection(d: ProviderDeps, opts: { quiet?: boolean } 
     add('URL', 'fail', s.baseUrlError ?? 'not set');
     return finish(openSettings);
   }
-  add('URL', 'pass', `${s.preset.label} at ${s.baseUrl}${s.provider === 'azure' ? `, deployment ${s.azure.deployment}, api-version ${s.azure.apiVersion}` : ''}`);
+  add('URL', 'pass', `${s.preset.label} at ${s.baseUrl}${s.preset.deployments ? `, deployment ${s.azure.deployment}, api-version ${s.azure.apiVersion}` : ''}`);
   const server = await serverRequest(d, s);
   if (!server) return finish(openSettings);
   if (server.key.kind === 'missing') {
@@ -214,7 +220,7 @@ export async function testConnection(d: ProviderDeps, opts: { quiet?: boolean } 
   add('API key', 'pass', server.key.kind === 'key' ? `stored for ${server.key.origin}` : 'this server needs none');
   const llm = loadLlm();
   const signal = AbortSignal.timeout(20000);
-  if (s.provider !== 'azure') {
+  if (s.preset.modelsListed) {
     try {
       const ids = await llm.listModels(server.req, { onLog: (level, line) => d.log[level]('doctor', line) }, signal);
       add('Models', 'pass', `${ids.length} listed`);

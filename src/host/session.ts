@@ -1,28 +1,20 @@
 // Owns every conversation and the one request in flight. The webview and the public API only see
 // what this class publishes: full state on demand, coalesced deltas while streaming.
 import vscode = require('vscode');
-import type { ChatMessage, CodeContext, ConversationState, ConversationSummary, MessageError, SessionTotals, ViewState } from '../protocol';
-import type { ChatRequest, LlmFailure, LlmModule } from '../llm/types';
-import type { ChatRunner, WaitEvent } from '../llm/runner';
+import type { ChatMessage, CodeContext, ConversationState, ConversationSummary, MessageError, MessageUsage, SessionTotals, ViewState } from '../protocol';
+import type { WaitEvent } from '../llm/types';
 import * as conv from '../core/conversation';
 import { systemPrompt } from '../core/prompts';
-import { actionsFor } from '../core/errorActions';
-import { estimateChatTokens, estimateTokens, tokenFamily, TokenCalibrator } from '../core/tokens';
-import { costUsd, knownPrice } from '../core/pricing';
-import { endpointOrigin } from '../core/endpoint';
-import { readSettings, type TandemSettings } from './settings';
-import type { KeyStore } from './keyStore';
+import { readSettings } from './settings';
 import type { Log } from './log';
-import { loadLlm } from './llmLoader';
-import { ContextWindows } from './contextWindows';
+import type { EndpointResolver } from './endpoint';
+import type { AnswerRunner } from './answerRunner';
 import type { ConversationEntry, HistoryEvent, HistoryStore, StoredConversation } from './historyStore';
 import { conversationMarkdown } from '../core/exportMarkdown';
 import { STREAMING_CONTEXT_KEY } from './ids';
 
 /** Deltas are published at most this often: one message per frame to the webview. */
 const FLUSH_MS = 16;
-/** Tokens assumed for an answer when pacing tokens per minute and maxTokens is unset. */
-const EXPECTED_ANSWER_TOKENS = 512;
 /** How long a deleted conversation can be brought back before its log is removed. */
 export const UNDO_DELETE_MS = 8000;
 
@@ -58,10 +50,6 @@ export class ChatSession implements vscode.Disposable {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Where the pending deltas belong, so they can be flushed before anyone waits for the disk. */
   private pendingFor: { c: StoredConversation; answer: ChatMessage } | undefined;
-  private runner: ChatRunner | undefined;
-  private readonly windows = new ContextWindows();
-  private readonly calibrator = new TokenCalibrator();
-  private readonly totals: SessionTotals = { answers: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
 
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly appended = new vscode.EventEmitter<AppendEvent>();
@@ -76,12 +64,18 @@ export class ChatSession implements vscode.Disposable {
   /** The active conversation changed shape (new message, new conversation): resend the state. */
   readonly onDidReset = this.reset.event;
 
+  private readonly totalsSubscription: vscode.Disposable;
+
   constructor(
-    private readonly keys: KeyStore,
+    private readonly endpoints: EndpointResolver,
+    private readonly answers: AnswerRunner,
     private readonly log: Log,
     private readonly onMissingKey: (provider: string, origin: string, messageId: string) => void,
     private readonly store?: HistoryStore,
-  ) {}
+  ) {
+    // Tokens spent by any entry point (an editor task too) show in the totals at once.
+    this.totalsSubscription = answers.onDidChangeTotals(() => this.changed.fire());
+  }
 
   /**
    * Lists the stored conversations once (from the index: no messages are read) after deleting those past
@@ -241,7 +235,7 @@ export class ChatSession implements vscode.Disposable {
   }
 
   getTotals(): SessionTotals {
-    return { ...this.totals };
+    return this.answers.getTotals();
   }
 
   get activeConversationId(): string {
@@ -282,7 +276,7 @@ export class ChatSession implements vscode.Disposable {
 
   newConversation(): void {
     const current = this.active;
-    if (current.messages.length === 0) return;
+    if (this.isEmpty(current)) return;
     const c = stored(conv.newConversation());
     this.conversations.push(c);
     this.activeId = c.id;
@@ -316,7 +310,7 @@ export class ChatSession implements vscode.Disposable {
     const t = title.trim().replace(/\s+/g, ' ').slice(0, 200);
     if (!c || !t) return;
     c.title = t;
-    if (c.messages.length > 0) this.persist(c, [{ t: 'title', title: t }]);
+    if (!this.isEmpty(c)) this.persist(c, [{ t: 'title', title: t }]);
     this.reset.fire();
     this.changed.fire();
   }
@@ -427,10 +421,14 @@ export class ChatSession implements vscode.Disposable {
     await this.run(c, answer, 'fresh');
   }
 
-  /** Asks in the active conversation; resolves when the answer ended (finished, failed or stopped). */
-  async ask(text: string, context?: CodeContext, attachments?: CodeContext[]): Promise<void> {
+  /**
+   * Asks in the active conversation (`own`: in a new one, as the editor commands do, so earlier turns
+   * about other code are not sent again); resolves when the answer ended (finished, failed or stopped).
+   */
+  async ask(text: string, context?: CodeContext, attachments?: CodeContext[], own = false): Promise<void> {
     this.stop();
     await this.inFlight?.done;
+    if (own) this.newConversation();
     const c = this.active;
     if (c.messages.length === 0) c.title = conv.titleFrom(text);
     const question = conv.userMessage(text, context);
@@ -481,18 +479,13 @@ export class ChatSession implements vscode.Disposable {
     return true;
   }
 
-  /** The one runner (pacing and retry state) shared by the chat and the editor commands. */
-  sharedRunner(llm: LlmModule): ChatRunner {
-    this.runner ??= new llm.ChatRunner();
-    return this.runner;
-  }
-
-  /** Adds a finished question and answer to the open conversation (an edit that could not be applied). */
-  addExchange(text: string, context: CodeContext | undefined, answerText: string, notices: string[]): void {
+  /** Adds a finished question and answer (an editor task and its outcome) as a conversation of its own. */
+  addExchange(text: string, context: CodeContext | undefined, answerText: string, notices: string[], usage?: MessageUsage): void {
+    this.newConversation();
     const c = this.active;
     if (c.messages.length === 0) c.title = conv.titleFrom(text);
     const question = conv.userMessage(text, context);
-    const answer: ChatMessage = { ...conv.assistantMessage(), text: answerText, streaming: false, notices: notices.length ? notices : undefined };
+    const answer: ChatMessage = { ...conv.assistantMessage(), text: answerText, streaming: false, notices: notices.length ? notices : undefined, usage };
     c.messages.push(question, answer);
     this.persist(c, [{ t: 'message', message: question }, { t: 'message', message: answer }]);
     this.reset.fire();
@@ -501,7 +494,7 @@ export class ChatSession implements vscode.Disposable {
 
   /** Ends a retry or pacing wait now. */
   retryNow(): boolean {
-    return this.runner?.retryNow() ?? false;
+    return this.answers.retryNow();
   }
 
   private locate(messageId: string): { conversation: StoredConversation; message: ChatMessage; index: number } | undefined {
@@ -509,12 +502,6 @@ export class ChatSession implements vscode.Disposable {
       const index = conversation.messages.findIndex(m => m.id === messageId);
       if (index >= 0) return { conversation, message: conversation.messages[index], index };
     }
-    return undefined;
-  }
-
-  private settingsProblem(s: TandemSettings): MessageError | undefined {
-    if (!s.baseUrl) return { kind: 'badRequest', message: s.baseUrlError ?? vscode.l10n.t('The base URL is not set.'), actions: ['openSettings', 'retry'] };
-    if (s.model === '') return { kind: 'badRequest', message: vscode.l10n.t('No model is set. Pick one to continue.'), actions: ['selectModel', 'retry'] };
     return undefined;
   }
 
@@ -541,153 +528,52 @@ export class ChatSession implements vscode.Disposable {
   }
 
   private async runClaimed(c: StoredConversation, answer: ChatMessage, mode: RunMode, controller: AbortController): Promise<void> {
-    const s = readSettings();
-    const problem = this.settingsProblem(s);
-    if (problem || !s.baseUrl) {
-      this.finishWith(c, answer, problem ?? { kind: 'badRequest', message: 'The base URL is not set.', actions: ['openSettings'] });
+    const resolved = await this.endpoints.resolve({ needModel: true });
+    if (!resolved.ok) {
+      this.finishWith(c, answer, { kind: resolved.problem.kind, message: resolved.problem.message, actions: resolved.problem.actions });
+      const missing = resolved.problem.missingKeyFor;
+      if (missing) this.onMissingKey(missing.provider, missing.origin, answer.id);
       return;
     }
-    const key = await this.keys.lookup(s.provider, s.baseUrl);
-    if (key.kind === 'missing') {
-      this.log.warn('session', `no API key for ${s.provider} at ${key.origin}; nothing was sent`);
-      this.finishWith(c, answer, {
-        kind: 'missingKey',
-        message: vscode.l10n.t('No API key is set for {0}. Set one to continue; it is kept in VS Code\'s secret storage. Nothing was sent.', key.origin),
-        actions: actionsFor('missingKey'),
-      });
-      this.onMissingKey(s.provider, key.origin, answer.id);
-      return;
-    }
-    if (key.kind === 'key') this.log.addSecret(key.key);
-    if (controller.signal.aborted) {
-      this.finishWith(c, answer, { kind: 'cancelled', message: vscode.l10n.t('Stopped before anything was sent.'), actions: ['retry'] });
-      return;
-    }
+    const endpoint = resolved.endpoint;
     void vscode.commands.executeCommand('setContext', STREAMING_CONTEXT_KEY, true);
-    const req: ChatRequest = {
-      baseUrl: s.baseUrl,
-      apiKey: key.kind === 'key' ? key.key : undefined,
-      model: s.model,
-      messages: [],
-      temperature: s.temperature,
-      maxTokens: s.maxTokens,
-      azure: s.provider === 'azure' ? s.azure : undefined,
-    };
-    const started = Date.now();
-    const textBefore = answer.text;
-    let llm: LlmModule | undefined;
+    const index = c.messages.indexOf(answer);
     try {
-      llm = loadLlm();
-      const runner = this.sharedRunner(llm);
-      const family = tokenFamily(s.model);
-      const window = await this.windows.resolve(s, req, llm, controller.signal);
-      const index = c.messages.indexOf(answer);
-      const plan = llm.planRequest({
-        system: systemPrompt(s.systemPrompt),
-        messages: c.messages.slice(0, index),
-        continueFrom: mode === 'continue' ? answer.text : undefined,
-        contextWindow: mode === 'trim' ? Math.floor(window.tokens / 2) : window.tokens,
-        maxTokens: s.maxTokens,
-        count: t => this.calibrator.estimate(t, family),
-        redactSecrets: s.redactCredentials,
-      });
-      answer.notices = [...plan.notices, ...(plan.trimmed && window.note ? [window.note] : [])];
-      if (answer.notices.length === 0) answer.notices = undefined;
-      if (!plan.fits) {
-        throw new ContextTooSmall(window.tokens);
-      }
-      if (answer.notices) this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
-      req.messages = plan.messages;
-      this.log.trace('session', `request content: ${JSON.stringify(plan.messages)}`);
-      const rawPromptEstimate = estimateChatTokens(plan.messages, family);
-      const result = await runner.run(
-        req,
+      const result = await this.answers.run(
+        {
+          endpoint,
+          system: systemPrompt(endpoint.settings.systemPrompt),
+          messages: c.messages.slice(0, index),
+          mode,
+          continueFrom: mode === 'continue' ? answer.text : undefined,
+          component: 'session',
+        },
         {
           onDelta: text => this.appendDelta(c, answer, text),
-          onLog: (level, line) => this.log[level]('llm', line),
           onWait: w => this.showWait(c, answer, w),
+          onNotices: notices => {
+            answer.notices = notices;
+            this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
+          },
         },
         controller.signal,
-        {
-          firstTokenTimeoutMs: s.firstTokenTimeoutMs,
-          idleTimeoutMs: s.idleTimeoutMs,
-          limits: s.limits,
-          estimatedTokens: plan.promptTokens + (s.maxTokens ?? EXPECTED_ANSWER_TOKENS),
-        },
       );
       this.flush(c, answer);
       answer.streaming = false;
       answer.wait = undefined;
-      const completion = answer.text.slice(textBefore.length);
-      if (result.usage) this.calibrator.record(family, rawPromptEstimate, result.usage.promptTokens);
-      this.recordUsage(s, answer, result.usage ?? { promptTokens: plan.promptTokens, completionTokens: estimateTokens(completion, family) }, !result.usage);
-      if (controller.signal.aborted) answer.stopped = true;
-      else if (result.finishReason === 'length') {
-        answer.error = { kind: 'badRequest', message: vscode.l10n.t('The answer reached the token limit and was cut off.'), actions: ['continue'] };
-      } else if (result.finishReason === 'content_filter') {
-        answer.error = { kind: 'contentFilter', message: vscode.l10n.t('The server\'s content filter stopped this answer.'), actions: actionsFor('contentFilter', answer.text !== '') };
-      } else if (answer.text.trim() === '') {
-        answer.error = { kind: 'malformedStream', message: vscode.l10n.t('The server finished without any text in its answer.'), actions: actionsFor('malformedStream') };
-      }
-      this.log.info('session', `answer ${answer.id}: ${answer.text.length} chars in ${Date.now() - started} ms, finish ${result.finishReason ?? '-'}` +
-        (result.usage ? `, tokens ${result.usage.promptTokens}+${result.usage.completionTokens}` : ''));
-    } catch (e) {
+      answer.notices = result.notices.length ? result.notices : undefined;
+      if (result.usage) answer.usage = mode === 'continue' ? addUsage(answer.usage, result.usage) : result.usage;
+      if (result.stopped || controller.signal.aborted) answer.stopped = true;
+      else if (result.error) answer.error = result.error;
+    } finally {
       this.flush(c, answer);
       answer.streaming = false;
       answer.wait = undefined;
-      if (controller.signal.aborted) {
-        answer.stopped = true;
-        this.log.info('session', `answer ${answer.id} stopped by the user after ${answer.text.length} chars`);
-      } else {
-        answer.error = this.describe(e, llm, req, s, answer.text !== '');
-        this.log.error('session', `answer ${answer.id} failed: ${answer.error.kind}: ${answer.error.message}`);
-      }
-    } finally {
       void vscode.commands.executeCommand('setContext', STREAMING_CONTEXT_KEY, false);
       this.persistMessage(c, answer);
       this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
       this.changed.fire();
     }
-  }
-
-  private describe(e: unknown, llm: LlmModule | undefined, req: ChatRequest, s: TandemSettings, partial: boolean): MessageError {
-    if (e instanceof ContextTooSmall) {
-      return {
-        kind: 'contextLength',
-        message: vscode.l10n.t('The system prompt and the question alone do not fit the context window of {0} ({1} tokens). Shorten them, or set "tandem.contextWindow" if the model takes more.', s.model, e.tokens.toLocaleString('en-US')),
-        actions: ['openSettings'],
-      };
-    }
-    if (!llm) return { kind: 'unknown', message: vscode.l10n.t('Tandem could not load its API client: {0}', String(e)), actions: ['showLog'] };
-    const f: LlmFailure = llm.describeError(e, req);
-    // A server may echo the key in a shape no pattern knows: the key itself never reaches the chat.
-    let message = req.apiKey ? f.message.split(req.apiKey).join('[redacted]') : f.message;
-    if (f.kind === 'connection' && s.preset.local && /refused/.test(message)) {
-      message = vscode.l10n.t('Could not connect to {0}: the connection was refused. Is {1} running on {2}?', req.baseUrl, s.preset.label, endpointOrigin(req.baseUrl)?.replace(/^https?:\/\//, '') ?? req.baseUrl);
-    }
-    if (f.retryAt !== undefined) {
-      const minutes = Math.max(1, Math.round((f.retryAt - Date.now()) / 60000));
-      message += ' ' + vscode.l10n.t('The server asks to wait until {0} (about {1} min); Tandem does not wait that long by itself. Retry then, or now.', new Date(f.retryAt).toLocaleTimeString(), minutes);
-    }
-    if (f.kind === 'quota' && s.preset.usageUrl) message += ' ' + vscode.l10n.t('See {0}.', s.preset.usageUrl);
-    if (f.requestId) message += ` (request id ${f.requestId})`;
-    return { kind: f.kind, message, actions: actionsFor(f.kind, partial) };
-  }
-
-  private recordUsage(s: TandemSettings, answer: ChatMessage, usage: { promptTokens: number; completionTokens: number }, estimated: boolean): void {
-    const price = s.prices[s.model] ?? knownPrice(s.model);
-    const cost = price ? costUsd(price, usage.promptTokens, usage.completionTokens) : undefined;
-    const previous = answer.usage;
-    answer.usage = {
-      promptTokens: usage.promptTokens + (previous?.promptTokens ?? 0),
-      completionTokens: usage.completionTokens + (previous?.completionTokens ?? 0),
-      estimated: estimated || previous?.estimated === true,
-      costUsd: cost === undefined ? undefined : cost + (previous?.costUsd ?? 0),
-    };
-    if (!previous) this.totals.answers += 1;
-    this.totals.promptTokens += usage.promptTokens;
-    this.totals.completionTokens += usage.completionTokens;
-    this.totals.costUsd += cost ?? 0;
   }
 
   private showWait(c: StoredConversation, answer: ChatMessage, w: WaitEvent | undefined): void {
@@ -730,7 +616,7 @@ export class ChatSession implements vscode.Disposable {
     // Closing the window ends the Undo period.
     for (const id of [...this.pendingDeletes.keys()]) void this.finishDelete(id);
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.runner?.dispose();
+    this.totalsSubscription.dispose();
     this.changed.dispose();
     this.appended.dispose();
     this.messageUpdated.dispose();
@@ -743,8 +629,13 @@ function stored(c: ConversationState): StoredConversation {
   return { ...c, createdAt: now, updatedAt: now };
 }
 
-class ContextTooSmall extends Error {
-  constructor(readonly tokens: number) {
-    super('context too small');
-  }
+/** A continued answer's usage: both requests together, estimated if either was. */
+function addUsage(previous: MessageUsage | undefined, next: MessageUsage): MessageUsage {
+  if (!previous) return next;
+  return {
+    promptTokens: previous.promptTokens + next.promptTokens,
+    completionTokens: previous.completionTokens + next.completionTokens,
+    estimated: previous.estimated || next.estimated,
+    costUsd: previous.costUsd === undefined || next.costUsd === undefined ? undefined : previous.costUsd + next.costUsd,
+  };
 }

@@ -35,7 +35,16 @@ export interface TandemSettings {
   choices: number;
   /** Conversations not changed for this many days are deleted at startup; undefined keeps everything. */
   historyRetentionDays: number | undefined;
+  /** Caps on one answer: characters, and milliseconds of streaming. */
+  maxAnswerChars: number;
+  maxAnswerMs: number;
+  /** Values that cannot be used as they are, each naming its setting; nothing is sent while there are any. */
+  problems: string[];
+  /** Values Tandem corrected and the user should know about (never containing a secret). */
+  warnings: string[];
 }
+
+const MAX_TOKENS_CEILING = 1_000_000;
 
 function optionalNumber(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -105,6 +114,27 @@ export function readSettings(): TandemSettings {
     else baseUrl = n.url;
   }
   const model = text(c.get('model')).trim();
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (baseUrl) {
+    // user:password@ in the URL would travel in every request and every log line: taken out, never logged.
+    const u = new URL(baseUrl);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+      baseUrl = u.toString().replace(/\/$/, baseUrl.endsWith('/') ? '/' : '');
+      warnings.push('"tandem.baseUrl" contains a user name and password (user:password@). Tandem does not send them; remove them from the setting and store the key with "Tandem: Set API Key".');
+    }
+  }
+  let maxTokens = optionalNumber(c.get('maxTokens'));
+  if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_TOKENS_CEILING)) {
+    problems.push(`"tandem.maxTokens" is ${maxTokens}: it must be a whole number from 1 to ${MAX_TOKENS_CEILING.toLocaleString('en-US')}, or unset.`);
+    maxTokens = undefined;
+  }
+  const temperature = optionalNumber(c.get('temperature'));
+  if (temperature !== undefined && (temperature < 0 || temperature > 2)) problems.push(`"tandem.temperature" is ${temperature}: it must be between 0 and 2, or unset.`);
+  const maxAnswerChars = optionalNumber(c.get('maxAnswerCharacters')) ?? 1_000_000;
+  const maxAnswerSeconds = optionalNumber(c.get('maxAnswerSeconds')) ?? 600;
   return {
     provider: preset.id,
     preset,
@@ -113,8 +143,8 @@ export function readSettings(): TandemSettings {
     rawBaseUrl,
     baseUrlIsSet,
     model,
-    temperature: optionalNumber(c.get('temperature')),
-    maxTokens: optionalNumber(c.get('maxTokens')),
+    temperature,
+    maxTokens: maxTokens ?? preset.defaultMaxTokens,
     systemPrompt: text(c.get('systemPrompt')),
     azure: {
       // An empty deployment falls back to the model, which is itself restricted: while untrusted both are
@@ -135,5 +165,9 @@ export function readSettings(): TandemSettings {
     choices: Math.max(1, Math.min(5, Math.round(optionalNumber(c.get('choices')) ?? 1))),
     // Application scope (package.json): a workspace cannot set it, so a repository cannot delete your history.
     historyRetentionDays: positive(c.get('history.retentionDays')),
+    maxAnswerChars: Math.max(1000, maxAnswerChars),
+    maxAnswerMs: Math.max(10, maxAnswerSeconds) * 1000,
+    problems,
+    warnings,
   };
 }

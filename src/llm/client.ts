@@ -39,12 +39,99 @@ function makeFetch(req: ChatRequest, handlers: StreamHandlers, transport: typeof
       const res = await transport(input, { ...init, headers, redirect: 'error' });
       const id = res.headers.get('x-request-id') ?? res.headers.get('apim-request-id') ?? '-';
       handlers.onLog?.('info', `${method} ${url} -> ${res.status} in ${Date.now() - started} ms, request id ${id}`);
+      if (res.body && /text\/event-stream/i.test(res.headers.get('content-type') ?? '')) {
+        return new Response(res.body.pipeThrough(legacyErrorLines()), { status: res.status, statusText: res.statusText, headers: res.headers });
+      }
       return res;
     } catch (e) {
       handlers.onLog?.('warn', `${method} ${url} failed after ${Date.now() - started} ms: ${redactSecrets(String(e))}`);
       throw e;
     }
   };
+}
+
+/**
+ * llama.cpp servers built before September 2025 report a failure inside a 200 stream as a line
+ * `error: {"code":400,"message":"…"}` followed by `data: [DONE]`. That is not an SSE field, so a
+ * parser that follows the spec (the SDK's) drops it and the answer just ends empty. This rewrites
+ * such a line into the `data: {"error": …}` event the SDK reports as an error; everything else
+ * passes through unchanged and without delay (only the first bytes of a line that may still become
+ * `error:` are held until they cannot).
+ */
+export function legacyErrorLines(): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  const MARK = 'error:';
+  let lineStart = true;
+  let held = '';
+  let errorLine: string | undefined;
+  const rewrite = (line: string): string => {
+    const body = line.trim();
+    let json: string;
+    try {
+      JSON.parse(body);
+      json = body;
+    } catch {
+      json = JSON.stringify({ message: body });
+    }
+    return `data: {"error":${json}}\n\n`;
+  };
+  const process = (text: string, end: boolean): string => {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+      if (errorLine !== undefined) {
+        const nl = text.indexOf('\n', i);
+        if (nl === -1) {
+          errorLine += text.slice(i);
+          break;
+        }
+        out += rewrite(errorLine + text.slice(i, nl));
+        errorLine = undefined;
+        lineStart = true;
+        i = nl + 1;
+      } else if (lineStart) {
+        held += text[i++];
+        if (MARK.startsWith(held)) {
+          if (held === MARK) {
+            errorLine = '';
+            held = '';
+            lineStart = false;
+          }
+          continue;
+        }
+        out += held;
+        lineStart = held.endsWith('\n');
+        held = '';
+      } else {
+        const nl = text.indexOf('\n', i);
+        if (nl === -1) {
+          out += text.slice(i);
+          break;
+        }
+        out += text.slice(i, nl + 1);
+        lineStart = true;
+        i = nl + 1;
+      }
+    }
+    if (end) {
+      if (errorLine !== undefined) out += rewrite(errorLine);
+      out += held;
+      errorLine = undefined;
+      held = '';
+    }
+    return out;
+  };
+  return new TransformStream({
+    transform(chunk, controller) {
+      const out = process(decoder.decode(chunk, { stream: true }), false);
+      if (out) controller.enqueue(encoder.encode(out));
+    },
+    flush(controller) {
+      const out = process(decoder.decode(), true);
+      if (out) controller.enqueue(encoder.encode(out));
+    },
+  });
 }
 
 /** The root the SDK appends `/chat/completions` and `/models` to. */

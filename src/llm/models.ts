@@ -1,10 +1,11 @@
 // What a server offers: its model list, and the context window it runs a model with.
 import { createClient } from './client';
-import type { ChatRequest, StreamHandlers } from './types';
-import { contextWindowFromServer, type ContextSource } from '../core/contextWindow';
+import type { ServerContext, ServerRequest, StreamHandlers } from './types';
+import { contextWindowFromServer } from '../core/contextWindow';
 import { endpointOrigin } from '../core/endpoint';
+import type { ProviderPreset } from '../core/providers';
 
-export type ServerRequest = Pick<ChatRequest, 'baseUrl' | 'apiKey' | 'azure'>;
+export type { ServerContext, ServerRequest } from './types';
 
 /** Model ids from GET {baseUrl}/models, sorted. */
 export async function listModels(req: ServerRequest, handlers: Pick<StreamHandlers, 'onLog'>, signal: AbortSignal): Promise<string[]> {
@@ -17,35 +18,37 @@ export async function listModels(req: ServerRequest, handlers: Pick<StreamHandle
   return [...new Set(ids)].sort((a, b) => a.localeCompare(b));
 }
 
-export interface ServerContext {
-  contextWindow: number;
-  source: ContextSource;
-  /** Set when the number is a guess the user may want to override. */
-  note?: string;
-}
-
-async function getJson(url: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
+async function getJson(url: string, init: RequestInit, signal: AbortSignal, log: ProbeLog): Promise<unknown> {
+  const method = init.method ?? 'GET';
+  const started = Date.now();
+  log?.('info', `${method} ${url} (context-window probe)`);
   const res = await fetch(url, { ...init, signal, redirect: 'error' });
+  log?.('info', `${method} ${url} -> ${res.status} in ${Date.now() - started} ms`);
   if (!res.ok) return undefined;
   return res.json() as Promise<unknown>;
 }
+
+type ProbeLog = StreamHandlers['onLog'];
 
 /** Ollama runs a model with this many tokens unless num_ctx or OLLAMA_CONTEXT_LENGTH says otherwise. */
 export const OLLAMA_DEFAULT_CONTEXT = 4096;
 
 /**
- * Asks a local server how large a context it runs the model with: Ollama /api/show, llama.cpp /props,
- * vLLM /v1/models. Undefined when the server does not say (or is not one of these).
+ * Asks a local server how large a context it runs the model with, the way its preset says
+ * (Ollama /api/show, llama.cpp /props, vLLM's /v1/models). Undefined when the server does not say.
+ * Every request is logged; a redirect is never followed.
  */
-export async function fetchServerContext(provider: string, req: ServerRequest, model: string, signal: AbortSignal): Promise<ServerContext | undefined> {
+export async function fetchServerContext(probe: ProviderPreset['contextProbe'], req: ServerRequest, model: string, signal: AbortSignal,
+  handlers: Pick<StreamHandlers, 'onLog'> = {}): Promise<ServerContext | undefined> {
   const origin = endpointOrigin(req.baseUrl);
-  if (!origin) return undefined;
+  if (!origin || !probe) return undefined;
+  const log = handlers.onLog;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (req.apiKey) headers.authorization = `Bearer ${req.apiKey}`;
   const timeout = AbortSignal.any([signal, AbortSignal.timeout(3000)]);
   try {
-    if (provider === 'ollama') {
-      const body = await getJson(`${origin}/api/show`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ model }) }, timeout);
+    if (probe === 'ollama-show') {
+      const body = await getJson(`${origin}/api/show`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ model }) }, timeout, log);
       const params = (body as { parameters?: unknown } | undefined)?.parameters;
       const explicit = typeof params === 'string' && /^\s*num_ctx\s+\d+/m.test(params);
       const n = contextWindowFromServer('ollama-show', body, model);
@@ -58,17 +61,16 @@ export async function fetchServerContext(provider: string, req: ServerRequest, m
         note: `Ollama runs ${model} with its default context (${OLLAMA_DEFAULT_CONTEXT} tokens) unless num_ctx or OLLAMA_CONTEXT_LENGTH is set; set "tandem.contextWindow" if yours is larger.`,
       };
     }
-    if (provider === 'llamacpp') {
-      const n = contextWindowFromServer('llamacpp-props', await getJson(`${origin}/props`, { headers }, timeout), model);
+    if (probe === 'llamacpp-props') {
+      const n = contextWindowFromServer('llamacpp-props', await getJson(`${origin}/props`, { headers }, timeout, log), model);
       return n === undefined ? undefined : { contextWindow: n, source: 'llamacpp-props' };
     }
-    if (provider === 'vllm' || provider === 'openrouter' || provider === 'custom') {
-      const body = await getJson(`${req.baseUrl.replace(/\/+$/, '')}/models`, { headers }, timeout);
-      const n = contextWindowFromServer('vllm-models', body, model) ?? contextWindowFromServer('openai-models', body, model);
-      return n === undefined ? undefined : { contextWindow: n, source: 'vllm-models' };
-    }
-  } catch {
+    const body = await getJson(`${req.baseUrl.replace(/\/+$/, '')}/models`, { headers }, timeout, log);
+    const n = contextWindowFromServer('vllm-models', body, model) ?? contextWindowFromServer('openai-models', body, model);
+    return n === undefined ? undefined : { contextWindow: n, source: 'vllm-models' };
+  } catch (e) {
     // The server does not answer these: the table or the setting decides.
+    log?.('debug', `context-window probe failed: ${e instanceof Error ? e.message : String(e)}`);
   }
   return undefined;
 }

@@ -8,11 +8,9 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
-/** Undefined or 0 = no limit. */
-export interface Limits {
-  requestsPerMinute?: number;
-  tokensPerMinute?: number;
-}
+import type { Limits } from './types';
+
+export type { Limits } from './types';
 
 /** Place in the queue (0 = next) and the estimated wait. */
 export interface WaitInfo {

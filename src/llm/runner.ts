@@ -2,35 +2,12 @@
 // endpoint, retries before the first token (never after), waits the user can see and cut short, and
 // servers that reject stream_options remembered.
 import OpenAI from 'openai';
-import { streamChat, type StreamOptions } from './stream';
+import { streamChat } from './stream';
 import { RetryLaterError, StreamError } from './errors';
 import { decideRetry, type HeaderBag } from './retryPolicy';
-import { RateLimiter, type Limits } from './rateLimiter';
-import type { ChatRequest, StreamHandlers, StreamResult } from './types';
+import { RateLimiter } from './rateLimiter';
+import type { ChatRequest, ChatRunnerApi, Limits, RunHandlers, RunOptions, StreamResult } from './types';
 import { endpointOrigin } from '../core/endpoint';
-
-export interface WaitEvent {
-  reason: 'pacing' | 'retry';
-  /** ms since epoch when the request will be sent. */
-  until: number;
-  /** Retries done so far (for reason 'retry'). */
-  attempt?: number;
-  /** Requests ahead in the queue (for reason 'pacing'). */
-  position?: number;
-  /** Why we wait, in words: the server's message for a retry. */
-  detail?: string;
-}
-
-export interface RunHandlers extends StreamHandlers {
-  /** A wait started or changed; undefined when it ended. */
-  onWait?(w: WaitEvent | undefined): void;
-}
-
-export interface RunOptions extends StreamOptions {
-  limits?: Limits;
-  /** Prompt tokens plus the expected answer, for tokens-per-minute pacing. */
-  estimatedTokens: number;
-}
 
 function errorCode(e: InstanceType<typeof OpenAI.APIError>): string | undefined {
   const body = e.error as { code?: unknown; type?: unknown } | undefined;
@@ -38,7 +15,9 @@ function errorCode(e: InstanceType<typeof OpenAI.APIError>): string | undefined 
   return typeof c === 'string' ? c : undefined;
 }
 
-export class ChatRunner {
+export type { WaitEvent, RunHandlers, RunOptions } from './types';
+
+export class ChatRunner implements ChatRunnerApi {
   private readonly limiters = new Map<string, RateLimiter>();
   /** Origins whose server rejected stream_options.include_usage. */
   private readonly noUsage = new Set<string>();

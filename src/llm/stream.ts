@@ -4,7 +4,9 @@
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { createClient } from './client';
 import { StreamError } from './errors';
-import type { ChatRequest, StreamHandlers, StreamResult } from './types';
+import type { ChatRequest, StreamHandlers, StreamOptions, StreamResult } from './types';
+
+export type { StreamOptions } from './types';
 import { isReasoningModel } from '../core/modelTraits';
 
 export { isReasoningModel };
@@ -24,16 +26,6 @@ export function requestBody(req: ChatRequest, includeUsage = true): ChatCompleti
     else body.max_tokens = req.maxTokens;
   }
   return body;
-}
-
-export interface StreamOptions {
-  /** From sending until the first content arrives (headers included). 0: no limit. */
-  firstTokenTimeoutMs?: number;
-  /** Between two chunks once the answer started. 0: no limit. */
-  idleTimeoutMs?: number;
-  includeUsage?: boolean;
-  /** The transport; the default is Node's fetch. Tests pass one that replays recorded bytes. */
-  fetch?: typeof fetch;
 }
 
 /** Error shapes that servers put in a 200 stream, besides OpenAI's `{"error": ...}` (which the SDK throws). */
@@ -78,6 +70,22 @@ export async function streamChat(req: ChatRequest, handlers: StreamHandlers, sig
   let usage: StreamResult['usage'];
   let sawChoice = false;
   let firstToken = false;
+  let cut: 'size' | 'time' | undefined;
+  let chars = 0;
+  const capTimer = opts.maxMs && opts.maxMs > 0 ? setTimeout(() => {
+    cut = 'time';
+    inner.abort();
+  }, opts.maxMs) : undefined;
+  /** The part of `text` still under the size cap; closes the connection when the cap is reached. */
+  const underCap = (text: string): string => {
+    if (!opts.maxChars || opts.maxChars <= 0 || cut) return cut ? '' : text;
+    const room = opts.maxChars - chars;
+    chars += text.length;
+    if (text.length < room) return text;
+    cut = 'size';
+    inner.abort();
+    return text.slice(0, Math.max(0, room));
+  };
   try {
     const client = createClient(req, handlers, opts.fetch);
     const { data: stream, request_id, response } = await client.chat.completions
@@ -91,7 +99,7 @@ export async function streamChat(req: ChatRequest, handlers: StreamHandlers, sig
       if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
       for (const choice of chunk.choices ?? []) {
         sawChoice = true;
-        const text = choice.delta?.content;
+        const text = choice.delta?.content ? underCap(choice.delta.content) : undefined;
         if (text) handlers.onChoiceDelta?.(choice.index ?? 0, text);
         if (text && (choice.index ?? 0) === 0) {
           if (!firstToken) {
@@ -102,16 +110,22 @@ export async function streamChat(req: ChatRequest, handlers: StreamHandlers, sig
         }
         if (choice.finish_reason) finishReason = choice.finish_reason;
       }
+      if (cut) break;
       if (firstToken) arm(opts.idleTimeoutMs, `The server stopped sending for ${Math.round((opts.idleTimeoutMs ?? 0) / 1000)} s in the middle of the answer.`);
     }
   } catch (e) {
     if (timedOut) throw new StreamError('timeout', timedOut, requestId);
-    throw e;
+    if (!cut || signal.aborted) throw e;
   } finally {
     if (timer) clearTimeout(timer);
+    if (capTimer) clearTimeout(capTimer);
     signal.removeEventListener('abort', onOuterAbort);
   }
   if (signal.aborted) return { finishReason: 'cancelled', usage, requestId };
+  if (cut) {
+    handlers.onLog?.('warn', `answer cut at the ${cut === 'size' ? `size cap (${opts.maxChars} characters)` : `time cap (${Math.round((opts.maxMs ?? 0) / 1000)} s)`}; connection closed`);
+    return { finishReason, usage, requestId, cut };
+  }
   if (timedOut) throw new StreamError('timeout', timedOut, requestId);
   if ((finishReason as string | null) === 'error') throw new StreamError('server', 'The server ended the answer with an error.', requestId);
   if (!sawChoice) throw new StreamError('malformedStream', 'The server ended the stream without sending an answer.', requestId);

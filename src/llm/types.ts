@@ -1,5 +1,9 @@
-// The contract between the host and the lazily loaded dist/llm.js. Types only.
+// The contract between the host and the lazily loaded dist/llm.js. Types only; imports only core types.
 import type { ErrorKind } from '../protocol';
+import type { ContextSource } from '../core/contextWindow';
+import type { ProviderPreset } from '../core/providers';
+import type { ApplyInput, ApplyResult } from '../core/applyEdit';
+import type { PlanInput, RequestPlan } from '../core/requestPlan';
 
 export interface ChatTurn {
   role: 'system' | 'user' | 'assistant';
@@ -27,6 +31,8 @@ export interface Usage {
 
 export interface StreamResult {
   finishReason: string | null;
+  /** Set when Tandem's own cap on the answer's size or total time ended it (the connection was closed). */
+  cut?: 'size' | 'time';
   usage?: Usage;
   requestId?: string;
 }
@@ -52,15 +58,85 @@ export interface LlmFailure {
   retryAt?: number;
 }
 
+/** What a request needs to reach a server for anything but a chat completion (model list, probes). */
+export type ServerRequest = Pick<ChatRequest, 'baseUrl' | 'apiKey' | 'azure'>;
+
+/** The context window a server reports it runs a model with. */
+export interface ServerContext {
+  contextWindow: number;
+  source: ContextSource;
+  /** Set when the number is a guess the user may want to override. */
+  note?: string;
+}
+
+/** Client-side pacing limits; undefined or 0 = no limit. */
+export interface Limits {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
+export interface WaitEvent {
+  reason: 'pacing' | 'retry';
+  /** ms since epoch when the request will be sent. */
+  until: number;
+  /** Retries done so far (for reason 'retry'). */
+  attempt?: number;
+  /** Requests ahead in the queue (for reason 'pacing'). */
+  position?: number;
+  /** Why we wait, in words: the server's message for a retry. */
+  detail?: string;
+}
+
+export interface RunHandlers extends StreamHandlers {
+  /** A wait started or changed; undefined when it ended. */
+  onWait?(w: WaitEvent | undefined): void;
+}
+
+export interface StreamOptions {
+  /** From sending until the first content arrives (headers included). 0: no limit. */
+  firstTokenTimeoutMs?: number;
+  /** Between two chunks once the answer started. 0: no limit. */
+  idleTimeoutMs?: number;
+  includeUsage?: boolean;
+  /**
+   * Caps on one answer, so a looping model or a hostile server cannot stream forever into memory,
+   * history and the view: characters over all choices, and the total time. When one is reached the
+   * connection is closed and the result says `cut`. 0 or undefined: no cap.
+   */
+  maxChars?: number;
+  maxMs?: number;
+  /** The transport; the default is Node's fetch. Tests pass one that replays recorded bytes. */
+  fetch?: typeof fetch;
+}
+
+export interface RunOptions extends StreamOptions {
+  limits?: Limits;
+  /** Prompt tokens plus the expected answer, for tokens-per-minute pacing. */
+  estimatedTokens: number;
+}
+
+/** One answer from request to last token with pacing and retries; one instance per window. */
+export interface ChatRunnerApi {
+  run(req: ChatRequest, handlers: RunHandlers, signal: AbortSignal, opts: RunOptions): Promise<StreamResult>;
+  /** Ends the current retry or pacing wait now. */
+  retryNow(): boolean;
+  dispose(): void;
+}
+
+/**
+ * The contract of dist/llm.js, written out (not `typeof import` of the implementation, which would
+ * tie the host's types to the bundle's code). The host imports llm types from this file only.
+ */
 export interface LlmModule {
-  streamChat: typeof import('./stream').streamChat;
+  streamChat(req: ChatRequest, handlers: StreamHandlers, signal: AbortSignal, opts?: StreamOptions): Promise<StreamResult>;
   /** Maps anything thrown by streamChat or ChatRunner.run to a failure the user can read. */
   describeError(err: unknown, req: Pick<ChatRequest, 'baseUrl' | 'model'>): LlmFailure;
-  ChatRunner: typeof import('./runner').ChatRunner;
-  listModels: typeof import('./models').listModels;
-  fetchServerContext: typeof import('./models').fetchServerContext;
-  applyReply: typeof import('../core/applyEdit').applyReply;
+  ChatRunner: new () => ChatRunnerApi;
+  /** Model ids from GET {baseUrl}/models, sorted. */
+  listModels(req: ServerRequest, handlers: Pick<StreamHandlers, 'onLog'>, signal: AbortSignal): Promise<string[]>;
+  /** Asks a local server how large a context it runs the model with; undefined when it does not say. */
+  fetchServerContext(probe: ProviderPreset['contextProbe'], req: ServerRequest, model: string, signal: AbortSignal, handlers?: Pick<StreamHandlers, 'onLog'>): Promise<ServerContext | undefined>;
+  applyReply(input: ApplyInput): ApplyResult;
   EDIT_FORMAT_INSTRUCTIONS: string;
-  redactOutgoing: typeof import('../core/secretScan').redactOutgoing;
-  planRequest: typeof import('../core/requestPlan').planRequest;
+  planRequest(input: PlanInput): RequestPlan;
 }

@@ -84,7 +84,12 @@ async function once(ctx, harness, tools, chromium, vsix, withHistory) {
     await page.waitForSelector('.monaco-workbench .activitybar', { timeout: 60_000 });
     await new Promise(r => setTimeout(r, 3000)); // onStartupFinished activation settles
     let t0 = Date.now();
-    await runCommand(page, 'Tandem: Open Chat');
+    try {
+      await runCommand(page, 'Tandem: Open Chat');
+    } catch (e) {
+      await page.screenshot({ path: path.join(ctx.root, 'test-results', `bench-history-${withHistory ? 'full' : 'empty'}.png`) }).catch(() => undefined);
+      throw e;
+    }
     const cold = await chatPainted(page, withHistory, t0);
     // A reload is a new window and a new extension host; the chat view is open again by itself and the
     // index exists now: the usual start. Measured from the reload.

@@ -16,14 +16,16 @@ suite('History survives a crash (second run)', function () {
   test('every file is valid, the answer is restored up to the last chunk written, and a new question works', async () => {
     const api = await tandem();
     await api.whenRestored();
-    const marker = JSON.parse(fs.readFileSync(path.join(process.env.EXT_TEST_RUN_DIR ?? '', 'kill-now.json'), 'utf8')) as { prefix: string; full: string };
-    const conversation = api.getConversations().find(c => c.messages.some(m => m.role === 'assistant' && m.text.startsWith(marker.prefix)));
+    const marker = JSON.parse(fs.readFileSync(path.join(process.env.EXT_TEST_RUN_DIR ?? '', 'kill-now.json'), 'utf8')) as { prefix: string; full: string; chunkLength: number };
+    // The chunk that was arriving when the marker was written may not have reached the disk.
+    const certain = marker.prefix.slice(0, Math.max(0, marker.prefix.length - marker.chunkLength));
+    const conversation = api.getConversations().find(c => c.messages.some(m => m.role === 'assistant' && m.text.startsWith(certain)));
     assert.ok(conversation, `restored: ${JSON.stringify(api.getConversations().map(c => c.messages.map(m => m.text.slice(0, 40))))}`);
     const question = conversation.messages[0];
     const answer = conversation.messages[1];
     assert.strictEqual(question.role, 'user');
     assert.strictEqual(question.context?.file, 'sample.ts', 'the question and its code are back');
-    assert.ok(answer.text.length >= marker.prefix.length, 'nothing that reached the disk before the kill is lost');
+    assert.ok(answer.text.length >= certain.length, `at most the chunk being written is lost: ${answer.text.length} of ${marker.prefix.length} characters`);
     assert.ok(marker.full.startsWith(answer.text), 'nothing is invented or garbled');
     assert.strictEqual(answer.streaming, false);
     assert.strictEqual(answer.error?.kind, 'cancelled', 'marked as interrupted');

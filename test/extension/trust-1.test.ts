@@ -24,6 +24,8 @@ const HOSTILE: Record<string, unknown> = {
   'tandem.tokensPerMinute': 1,
   'tandem.firstTokenTimeoutSeconds': 1,
   'tandem.idleTimeoutSeconds': 1,
+  'tandem.maxAnswerCharacters': 1000,
+  'tandem.maxAnswerSeconds': 1,
   'tandem.redactCredentials': false,
   'tandem.systemPrompt': 'REPO-PROMPT',
   'tandem.taskPrompts': { explain: 'REPO-TASK explain {file}', fix: 'REPO-TASK fix {file}' },
@@ -181,6 +183,25 @@ suite('Untrusted workspace', function () {
     const answer = lastMessage(api);
     assert.strictEqual(answer?.error, undefined, JSON.stringify(answer?.error));
     assert.strictEqual(answer?.text, 'Half and half.');
+  });
+
+  test('tandem.maxAnswerCharacters: a 3,000-character answer is not cut at the workspace\'s 1,000', async () => {
+    await hostile(['tandem.maxAnswerCharacters']);
+    const text = 'x'.repeat(2999) + '.';
+    await explain({ text, chunkSize: 100 });
+    const answer = lastMessage(api);
+    assert.strictEqual(answer?.error, undefined, JSON.stringify(answer?.error));
+    assert.strictEqual(answer?.text.length, text.length);
+  });
+
+  test('tandem.maxAnswerSeconds: an answer streaming for 12 s is not cut at the workspace\'s limit (10 s at least)', async function () {
+    this.timeout(40000);
+    await hostile(['tandem.maxAnswerSeconds']);
+    const chunks = Array.from({ length: 13 }, (_, i) => `s${i} `);
+    await explain({ chunks, delayMs: 1000 });
+    const answer = lastMessage(api);
+    assert.strictEqual(answer?.error, undefined, JSON.stringify(answer?.error));
+    assert.strictEqual(answer?.text, chunks.join(''));
   });
 
   test('tandem.redactCredentials: a secret in the code is still redacted', async () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: installs what the tests need on first use, builds, then runs the three stages
+// `npm test`: checks types (both tsconfigs), installs what the tests need on first use, builds, then runs
+// the three stages
 //   unit       mocha in plain Node (everything that does not import vscode, the webview in Chromium)
 //   extension  mocha inside the extension host of a real VS Code (code-server)
 //   ui         Playwright + Chromium driving the workbench with the packaged VSIX installed
@@ -35,6 +36,13 @@ function mochaStage(name, timeoutMs, env = {}) {
 
 async function main() {
   const results = {};
+  // esbuild strips types without checking them: the compiler is the only thing that does.
+  say('checking types (npm run check)');
+  if (!run('npm', ['run', '--silent', 'check'])) {
+    console.log('\nType errors (above): fix them, then run npm test again.');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
   const needsVsCode = selected.some(s => s !== 'unit');
   if (needsVsCode || selected.includes('unit')) {
     say('installing test tools if missing');

@@ -6,14 +6,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const harness = require('../harness/codeServer.js') as {
   startCodeServer(o: { dir: string; settings?: Record<string, unknown> }): Promise<{ url(folder: string): string; stop(): Promise<void>; env: NodeJS.ProcessEnv }>;
   makeRunDir(root: string, name: string): string;
   copyDir(a: string, b: string): void;
   installVsix(dir: string, vsix: string): void;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const tools = require('../harness/tools.js') as { paths: { chromium: string }; CHROMIUM_ARGS: string[] };
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -9,7 +9,6 @@ import Module = require('module');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { standIn, vscodeStandIn } = require('../harness/vscodeStandIn.js') as {
   standIn(name: string, calls: string[]): unknown;
   vscodeStandIn(root: string, calls: string[]): Record<string, unknown>;
@@ -86,7 +85,6 @@ function activate(options: { hostFails?: boolean } = {}): Activated {
   for (const f of ['extension.js', 'host.js', 'llm.js']) delete require.cache[path.join(ROOT, 'dist', f)];
   const before = new Set(Object.keys(require.cache));
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ext = require(path.join(ROOT, 'dist', 'extension.js')) as Activated['ext'];
     const subscriptions: unknown[] = [];
     const ctx = { subscriptions, extensionUri: standIn('uri', calls), globalStorageUri: standIn('storage', calls), secrets: standIn('secrets', calls), globalState: standIn('state', calls) };

@@ -8,7 +8,6 @@ import { detectIndentStyle } from '../../src/core/editIndent';
 import { mergeEdits } from '../../src/core/editPlan';
 import { similarity } from '../../src/core/editSimilarity';
 import { CORPUS, L, type Case } from './applyEditCorpus';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prng } = require('../harness/prng.js') as { prng(seed: number): () => number };
 
 const F = '```';

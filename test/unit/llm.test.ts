@@ -129,6 +129,60 @@ suite('llm: streaming against the fixture server', () => {
     assert.notStrictEqual(f.kind, 'cancelled');
   });
 
+  test('legacy llama.cpp `error:` lines in a 200 stream are the error, with the server\'s text and the partial text kept', async () => {
+    fx.script({ chunks: ['Partial ', 'answer'], rawLines: ['error: {"code":400,"message":"the request exceeds the available context size, try increasing it","type":"invalid_request_error"}', ''], finishReason: null });
+    const deltas: string[] = [];
+    let err: unknown;
+    try {
+      await streamChat(req(), { onDelta: d => deltas.push(d) }, new AbortController().signal);
+    } catch (e) {
+      err = e;
+    }
+    assert.strictEqual(deltas.join(''), 'Partial answer');
+    assert.ok(err, 'the error line is not dropped');
+    assert.match(describeError(err, req()).message, /exceeds the available context size/);
+    // Alone, before any content (the usual case), split over many small writes.
+    fx.script({ rawEvents: [], rawLines: ['error: {"code":400,"message":"context size exceeded"}', ''], noDone: false });
+    const f = await failure(req());
+    assert.match(f.message, /context size exceeded/);
+  });
+
+  test('the legacy error rewrite passes every other byte through, whatever the chunking', async () => {
+    const { legacyErrorLines } = await import('../../src/llm/client');
+    const input = 'data: {"a":1}\n\nerr: no\nerror: {"code":1,"message":"m"}\r\ndata: [DONE]\n\n: comment\nerrors: x\n';
+    const expected = 'data: {"a":1}\n\nerr: no\ndata: {"error":{"code":1,"message":"m"}}\n\ndata: [DONE]\n\n: comment\nerrors: x\n';
+    for (const size of [1, 2, 3, 5, 7, 1000]) {
+      const bytes = new TextEncoder().encode(input);
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < bytes.length; i += size) parts.push(bytes.slice(i, i + size));
+      const out = await new Response(new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); c.close(); } }).pipeThrough(legacyErrorLines())).text();
+      assert.strictEqual(out, expected, `chunks of ${size}`);
+    }
+  });
+
+  test('an answer is cut at the size cap: the text up to it, the connection closed, the result says so', async () => {
+    fx.script({ chunks: Array.from({ length: 200 }, () => 'x'.repeat(1000)), delayMs: 2 });
+    let text = '';
+    const result = await streamChat(req(), { onDelta: d => { text += d; } }, new AbortController().signal, { maxChars: 50_500 });
+    assert.strictEqual(result.cut, 'size');
+    assert.strictEqual(text.length, 50_500);
+    const [r] = fx.chatRequests();
+    await fx.waitForClose(r, 5000);
+    assert.ok(r.chunksSent < 200 && !r.completed, `${r.chunksSent} chunks sent`);
+  });
+
+  test('a never-ending stream is cut at the time cap and the connection closed', async () => {
+    fx.script({ chunks: ['start'], endless: { piece: 'again ', maxMs: 30_000 }, delayMs: 5 });
+    let text = '';
+    const started = Date.now();
+    const result = await streamChat(req(), { onDelta: d => { text += d; } }, new AbortController().signal, { maxMs: 600 });
+    assert.strictEqual(result.cut, 'time');
+    assert.ok(text.startsWith('startagain '));
+    assert.ok(Date.now() - started < 10_000, 'ended by the cap, not by the server');
+    const [r] = fx.chatRequests();
+    await fx.waitForClose(r, 5000);
+  });
+
   test('a stream that ends with no choice at all is a malformed stream', async () => {
     fx.script({ rawEvents: ['{"id":"x","object":"chat.completion.chunk","choices":[]}'] });
     assert.strictEqual((await failure(req())).kind, 'malformedStream');

@@ -5,7 +5,6 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { zipEntries } = require('../harness/zipEntries.js') as { zipEntries(file: string): { name: string; size: number }[] };
 
 suite('the packaged VSIX', () => {

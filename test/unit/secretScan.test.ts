@@ -178,6 +178,63 @@ suite('core/secretScan', () => {
     assertUntouched(code.join('\n'));
   });
 
+  test('connection strings, vendor key names, Basic auth, webhooks, command lines, SendGrid and cookies', () => {
+    const AZ_STORAGE = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq' + '/K1SZFPTOtr/KBHBeksoGMGw==';
+    const HEX32 = '0123456789abcdef' + 'fedcba9876543210';
+    const SENDGRID = ['SG', 'aB3dE6gH9jK2mN5pQ8sT1v', 'wX4zA7cF0iL3oR6uY9bE2hK5nQ8tW1zC4fI7lO0rU3x'].join('.');
+    const cases: { text: string; want: string; kind: SecretFinding['kind'] }[] = [
+      { text: `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${AZ_STORAGE};EndpointSuffix=core.windows.net`,
+        want: 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[REDACTED];EndpointSuffix=core.windows.net', kind: 'api-key' },
+      { text: `AZURE_OPENAI_KEY=${HEX32}`, want: 'AZURE_OPENAI_KEY=[REDACTED]', kind: 'api-key' },
+      { text: `OPENAI_KEY = "${HEX32}"`, want: 'OPENAI_KEY = "[REDACTED]"', kind: 'api-key' },
+      { text: `  DD_APP_KEY: ${HEX32}`, want: '  DD_APP_KEY: [REDACTED]', kind: 'api-key' },
+      { text: 'curl -H "Authorization: Basic dXNlcjpwYXNzd29yZA==" https://x.test', want: 'curl -H "Authorization: Basic [REDACTED]" https://x.test', kind: 'password' },
+      { text: "headers: { Authorization: 'Basic YWxhZGRpbjpvcGVuc2VzYW1l' }", want: "headers: { Authorization: 'Basic [REDACTED]' }", kind: 'password' },
+      { text: 'url = "https://hooks.slack.com/services/' + 'T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"',
+        want: 'url = "https://hooks.slack.com/services/[REDACTED]"', kind: 'webhook-url' },
+      { text: 'post("https://discord.com/api/webhooks/' + '123456789012345678/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789")',
+        want: 'post("https://discord.com/api/webhooks/[REDACTED]")', kind: 'webhook-url' },
+      { text: 'mysql -u root -pS3cretPass shop < dump.sql', want: 'mysql -u root -p[REDACTED] shop < dump.sql', kind: 'password' },
+      { text: 'deploy --token abc123def456ghi --env prod', want: 'deploy --token [REDACTED] --env prod', kind: 'token' },
+      { text: 'login --password=Hunter2x9', want: 'login --password=[REDACTED]', kind: 'password' },
+      { text: `sg.setApiKey('${SENDGRID}')`, want: "sg.setApiKey('[REDACTED]')", kind: 'api-key' },
+      { text: 'Cookie: sessionid=8f14e45fceea167a5a36dedd4bea2543; theme=dark', want: 'Cookie: sessionid=[REDACTED]; theme=dark', kind: 'session-cookie' },
+      { text: "res.setHeader('Set-Cookie', 'connect.sid=s%3AbX9kQ2rT7vW1yZ4; Path=/; HttpOnly')", want: "res.setHeader('Set-Cookie', 'connect.sid=[REDACTED]; Path=/; HttpOnly')", kind: 'session-cookie' },
+    ];
+    for (const c of cases) {
+      const r = only(c.text);
+      assert.strictEqual(r.text, c.want, c.text);
+      assert.deepStrictEqual(r.kinds, [c.kind], c.text);
+    }
+  });
+
+  test('values come back in order, for mapping placeholders back', () => {
+    const r = redactOutgoing(`a = "${GROQ_KEY}"\npassword = "Hunter2x9"\nb = "${GITHUB_TOKEN}"`);
+    assert.deepStrictEqual(r.values, [GROQ_KEY, 'Hunter2x9', GITHUB_TOKEN]);
+  });
+
+  test('ordinary data is left alone: lockfile hashes, UUIDs, base64 images, flags, plain cookies', () => {
+    const lines = [
+      '"integrity": "sha512-2b5f0c4a3f8e1d7c6b9a0e3f2d1c4b7a8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5==",',
+      '"resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",',
+      'const id = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";',
+      'img.src = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";',
+      'mysql -u root -p shop',
+      'psql --password --host db',
+      'tool --password "$DB_PASS" --token ${TOKEN}',
+      'run --tokens 5 --token-limit 100',
+      'Cookie: theme=dark; lang=en-US',
+      'document.cookie = "seen=1; path=/";',
+      'const password = "test";',
+      'Authorization: Basic <base64 of user:password>',
+      'See the Basic authentication section.',
+      'SG.name = "x"',
+      'const cacheKey = `${user}:${page}`;',
+      'MONKEY = 12',
+    ];
+    for (const line of lines) assertUntouched(line);
+  });
+
   test('redacting twice changes nothing more', () => {
     const text = [`api_key = "${OPENAI_KEY}"`, 'DB_PASSWORD=s3cr3t-value', 'postgres://u:pw@h/db', JWT].join('\n');
     const once = redactOutgoing(text);
