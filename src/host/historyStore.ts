@@ -17,6 +17,7 @@
 // - A log that cannot be read is listed as damaged, never hidden. Attached file contents are stored
 //   once per conversation (later copies refer to the first by hash) and capped.
 import * as fs from 'fs/promises';
+import { appendFileSync, mkdirSync, statSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createHash, randomUUID } from 'crypto';
@@ -258,6 +259,7 @@ export class HistoryStore {
   private readonly liveHere = new Map<string, Set<string>>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  private dirReady = false;
   private readonly log: HistoryStoreOptions['log'];
 
   constructor(
@@ -304,6 +306,22 @@ export class HistoryStore {
     // A new line first: whatever the last write left (a torn line), this batch starts clean.
     const lines = '\n' + events.map(e => JSON.stringify({ ...this.stored(e, seen), at })).join('\n') + '\n';
     this.track(id, events);
+    // The usual case, written at once and synchronously (well under a millisecond into the page cache):
+    // what the chat shows has reached the kernel, however busy the machine's I/O threads are, so a
+    // killed window loses at most the delta being written.
+    if (!this.failing && !this.queues.has(id) && !this.pending.has(id) && !this.lockedByOther(id)) {
+      try {
+        if (!this.dirReady) mkdirSync(this.dir, { recursive: true });
+        this.dirReady = true;
+        appendFileSync(this.file(id), lines, 'utf8');
+        return Promise.resolve();
+      } catch (e) {
+        this.dirReady = false;
+        this.pending.set(id, lines);
+        this.failed(id, e);
+        return Promise.resolve();
+      }
+    }
     this.pending.set(id, (this.pending.get(id) ?? '') + lines);
     if (this.draining.has(id)) return this.queues.get(id) ?? Promise.resolve();
     this.draining.add(id);
@@ -431,6 +449,15 @@ export class HistoryStore {
 
   private lockFile(id: string): string {
     return `${this.file(id)}.lock`;
+  }
+
+  /** Another window is compacting this log right now. */
+  private lockedByOther(id: string): boolean {
+    try {
+      return Date.now() - statSync(this.lockFile(id)).mtimeMs <= LOCK_STALE_MS;
+    } catch {
+      return false;
+    }
   }
 
   /** Waits (bounded) while another window compacts this log. */

@@ -1,8 +1,8 @@
 // Section 7, in a real VS Code: a history of 500 conversations x 50 messages (each question carrying a
 // 4 KB file, as the editor tasks do) in the user-data folder, the packaged VSIX in code-server, and
 //   - first paint of the chat: from reloading the window (the chat view open) to the newest
-//     conversation's last answer on screen; and in the first window, which builds the index, from
-//     "Tandem: Open Chat" to the same
+//     conversation's last answer on screen; and in the first window, which builds the index, from a
+//     click on Tandem's activity-bar icon to the same
 //   - the extension host's memory (RSS of its process, read from /proc) once the chat has painted,
 // each beside the same window with an empty history. The list comes from the index; only the open
 // conversation's messages are read, so both should stay close to the empty baseline.
@@ -14,7 +14,8 @@ const { row } = require('./common');
 const CONVERSATIONS = 500;
 const MESSAGES = 50;
 const MB = 1024 * 1024;
-const PAINT_BUDGET_MS = 2500;
+/** The paint with the history against the same paint without: wall-clock times on a shared machine move together. */
+const PAINT_RATIO_BUDGET = 1.5;
 const MEMORY_BUDGET_MB = 60;
 
 /** Writes the history logs as Tandem stores them (one JSON-lines log per conversation). */
@@ -41,14 +42,6 @@ function writeHistory(dir) {
     fs.writeFileSync(path.join(dir, `${id}.jsonl`), text);
   }
   return bytes;
-}
-
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 20_000 });
-  await page.keyboard.type(title);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 60_000 });
-  await page.keyboard.press('Enter');
 }
 
 /** RSS of the extension host(s) in the server's process group. */
@@ -84,12 +77,8 @@ async function once(ctx, harness, tools, chromium, vsix, withHistory) {
     await page.waitForSelector('.monaco-workbench .activitybar', { timeout: 60_000 });
     await new Promise(r => setTimeout(r, 3000)); // onStartupFinished activation settles
     let t0 = Date.now();
-    try {
-      await runCommand(page, 'Tandem: Open Chat');
-    } catch (e) {
-      await page.screenshot({ path: path.join(ctx.root, 'test-results', `bench-history-${withHistory ? 'full' : 'empty'}.png`) }).catch(() => undefined);
-      throw e;
-    }
+    // The Tandem icon in the activity bar (the palette hides "Open Chat" while VS Code's own AI features are off).
+    await page.locator('.activitybar [aria-label^="Tandem"]').first().click({ timeout: 60_000 });
     const cold = await chatPainted(page, withHistory, t0);
     // A reload is a new window and a new extension host; the chat view is open again by itself and the
     // index exists now: the usual start. Measured from the reload.
@@ -142,7 +131,8 @@ async function run(ctx) {
   const label = `${CONVERSATIONS} conversations x ${MESSAGES} messages (${(full.bytes / MB).toFixed(0)} MB of logs)`;
   const rows = [
     row('history', `${label}: first paint of the chat (window reload to the newest answer on screen)`, full.paintedMs, 'ms', {
-      max: PAINT_BUDGET_MS, baseline: empty.paintedMs, baselineLabel: 'the same reload with no history (the chat view painted)',
+      pass: full.paintedMs < empty.paintedMs * PAINT_RATIO_BUDGET, budgetText: `< x${PAINT_RATIO_BUDGET} the baseline`,
+      baseline: empty.paintedMs, baselineLabel: 'the same reload with no history (the chat view painted)',
       detail: 'code-server with the VSIX, fresh user-data folder holding the logs; the list is read from the index, only the open conversation is loaded', decimals: 0,
     }),
     row('history', `${label}: first paint of the chat in the first window after the upgrade (the index is built from the logs)`, full.coldMs, 'ms', {
