@@ -300,10 +300,6 @@ export class ChatSession implements vscode.Disposable {
     return true;
   }
 
-  /** Resolves when the open conversation's messages are loaded. */
-  async whenActiveLoaded(): Promise<void> {
-    if (this.unloaded.has(this.activeId)) await this.loadStub(this.activeId);
-  }
 
   renameConversation(id: string, title: string): void {
     const c = this.conversations.find(x => x.id === id);
