@@ -3,7 +3,10 @@
 import type { ChatMessage } from '../protocol';
 import { codeQuestionMessage } from './prompts';
 import { answerReserve, fitContext } from './fitContext';
-import { redactOutgoing, type SecretFinding } from './secretScan';
+import { REDACTED, redactOutgoing, type SecretFinding } from './secretScan';
+
+/** Values shorter than this are not hunted for elsewhere in the request (too likely to be ordinary text). */
+const MIN_ECHO = 6;
 
 export interface Turn {
   role: 'system' | 'user' | 'assistant';
@@ -115,10 +118,24 @@ export function planRequest(input: PlanInput): RequestPlan {
   // surrounds it, attachments, earlier turns, the system prompt. Nothing is added after this point.
   const findings: SecretFinding[] = [];
   if (input.redactSecrets) {
+    const values = new Map<string, SecretFinding['kind']>();
     for (const m of messages) {
       const r = redactOutgoing(m.content);
       m.content = r.text;
       findings.push(...r.findings);
+      r.values.forEach((v, i) => {
+        if (v.length >= MIN_ECHO && !v.includes('\n')) values.set(v, r.findings[i].kind);
+      });
+    }
+    // A secret found once is a secret everywhere: the same value repeated in prose ("is Hunter2x9
+    // safe?"), where no name marks it, goes too.
+    for (const [v, kind] of values) {
+      for (const m of messages) {
+        if (!m.content.includes(v)) continue;
+        const parts = m.content.split(v);
+        for (let i = 1; i < parts.length; i++) findings.push({ kind, line: 0 });
+        m.content = parts.join(REDACTED);
+      }
     }
   }
   if (findings.length > 0) {

@@ -6,6 +6,7 @@ import type { ChatSession } from './session';
 import type { DiffPreview } from './diffPreview';
 import type { Log } from './log';
 import { loadLlm } from './llmLoader';
+import { offerOtherFile } from './otherFileApply';
 import { fenceFor } from '../core/prompts';
 import { languageIdForFence } from '../core/fenceLanguage';
 import { restoreRedacted } from '../core/redactRestore';
@@ -58,9 +59,14 @@ export class CodeBlockActions {
         await editor.edit(b => (editor.selection.isEmpty ? b.insert(editor.selection.active, text) : b.replace(editor.selection, text)));
         return;
       }
-      case 'apply':
-        await this.apply(code, language, context, restored);
+      case 'apply': {
+        // The answer stopped inside this very block (it ends with the code, no closing fence after it):
+        // the engine is given the block unclosed too, so it can tell unfinished code from finished.
+        const text = found.message.text.trimEnd();
+        const cut = squash(text).endsWith(squash(code)) && !/\n[ \t]*(`{3,}|~{3,})[ \t]*$/.test(text);
+        await this.apply(code, language, context, restored, messageId, cut);
         return;
+      }
       case 'newFile': {
         const text = restored(code, '');
         if (text === undefined) return;
@@ -93,7 +99,14 @@ export class CodeBlockActions {
   }
 
   /** Applies the code to the file the question was about (its lines), with a diff to accept or reject. */
-  private async apply(code: string, language: string, context: CodeContext | undefined, restored: (text: string, original: string) => string | undefined): Promise<void> {
+  private async apply(
+    code: string,
+    language: string,
+    context: CodeContext | undefined,
+    restored: (text: string, original: string) => string | undefined,
+    messageId: string,
+    cut: boolean,
+  ): Promise<void> {
     const editor = await this.targetEditor(context);
     if (!editor) return;
     const doc = editor.document;
@@ -113,9 +126,20 @@ export class CodeBlockActions {
       end = first + context.code.length;
     }
     const fence = fenceFor(code);
-    const result = loadLlm().applyReply({ documentText: doc.getText(), selection: { start, end }, reply: `${fence}${language}\n${code}\n${fence}\n`, languageId: doc.languageId });
+    const reply = cut ? `${fence}${language}\n${code}\n` : `${fence}${language}\n${code}\n${fence}\n`;
+    const path = doc.isUntitled ? undefined : vscode.workspace.asRelativePath(doc.uri, false);
+    const result = loadLlm().applyReply({ documentText: doc.getText(), selection: { start, end }, reply, languageId: doc.languageId, path });
     if (!result.ok) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not apply the code: {0} The code stays in the chat.', result.reason));
+      if (result.kind === 'other-file') {
+        await offerOtherFile(result.file, path ?? doc.fileName, reply, this.diff, this.log, restored);
+        return;
+      }
+      const more = vscode.l10n.t('Continue');
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Tandem did not apply the code: {0} The code stays in the chat.', result.reason),
+        ...(result.kind === 'cut-off' ? [more] : []),
+      );
+      if (choice === more) await this.session.continueAnswer(messageId);
       return;
     }
     const text = restored(result.edit.text, doc.getText().slice(result.edit.start, result.edit.end));

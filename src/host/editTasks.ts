@@ -3,9 +3,9 @@
 // be placed safely is never forced: the answer goes to the chat instead.
 import vscode = require('vscode');
 import type { CodeContext } from '../protocol';
-import type { ErrorAction } from '../protocol';
+import type { ErrorAction, MessageError } from '../protocol';
 import { EDIT_TASKS, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
-import type { ApplyResult } from '../core/applyEdit';
+import type { ApplyResult } from '../core/apply';
 import { languageIdForFence } from '../core/fenceLanguage';
 import { restoreRedacted } from '../core/redactRestore';
 import * as conv from '../core/conversation';
@@ -19,6 +19,7 @@ import type { Log } from './log';
 import type { EndpointResolver } from './endpoint';
 import type { AnswerRunner } from './answerRunner';
 import { Commands } from './ids';
+import { offerOtherFile } from './otherFileApply';
 
 const TASK_LABELS: Record<CodeTask, string> = {
   explain: 'Explaining',
@@ -123,9 +124,9 @@ export class EditTasks {
     const doc = editor.document;
     const resolved = await this.d.endpoints.resolve({ needModel: true });
     if (!resolved.ok) {
+      // Not awaited: the command ends now; the buttons work whenever the user gets to them.
       const buttons = resolved.problem.actions.flatMap(a => (PROBLEM_BUTTONS[a] ? [{ action: a, title: PROBLEM_BUTTONS[a].label() }] : []));
-      const pick = await vscode.window.showErrorMessage(resolved.problem.message, ...buttons);
-      if (pick) await PROBLEM_BUTTONS[pick.action]?.run();
+      void vscode.window.showErrorMessage(resolved.problem.message, ...buttons).then(pick => pick && PROBLEM_BUTTONS[pick.action]?.run());
       return 'failed';
     }
     const endpoint = resolved.endpoint;
@@ -173,21 +174,23 @@ export class EditTasks {
       },
     );
     if (result.stopped) return 'cancelled';
-    const redactedNote = result.redacted > 0 ? result.notices.filter(n => n.includes('[REDACTED]')) : [];
+    // What the user should know about what was sent (redaction, trimming) goes with every record in the chat.
+    const redactedNote = result.notices;
     if (result.error) {
       if (result.error.kind === 'cutOff' || result.error.kind === 'contentFilter') {
-        // Half an answer must never replace a whole function.
-        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', result.error.message), ...redactedNote]);
+        // Half an answer must never replace a whole function; in the chat it can be continued.
+        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', result.error.message), ...redactedNote], result.error);
         void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1} The answer is in the chat.', context.file, result.error.message));
         return 'inChat';
       }
       // What arrived before the failure is kept where the user can read it.
-      if (texts[0].trim()) this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: the answer broke off ({0}).', result.error.message)]);
+      if (texts[0].trim()) this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: the answer broke off ({0}).', result.error.message), ...redactedNote]);
       const show = vscode.l10n.t('Show Log');
       const buttons = result.error.actions.flatMap(a => (PROBLEM_BUTTONS[a] ? [PROBLEM_BUTTONS[a].label()] : []));
-      const pick = await vscode.window.showErrorMessage(vscode.l10n.t('Tandem could not get an answer: {0}', result.error.message), ...buttons, show);
-      if (pick === show) this.d.log.show();
-      else if (pick) await Object.values(PROBLEM_BUTTONS).find(b => b?.label() === pick)?.run();
+      void vscode.window.showErrorMessage(vscode.l10n.t('Tandem could not get an answer: {0}', result.error.message), ...buttons, show).then(pick => {
+        if (pick === show) this.d.log.show();
+        else if (pick) void Object.values(PROBLEM_BUTTONS).find(b => b?.label() === pick)?.run();
+      });
       return 'failed';
     }
     if (task === 'tests') return this.openTests(doc, context, question, texts[0], s.redactCredentials, redactedNote);
@@ -200,7 +203,7 @@ export class EditTasks {
       const now = doc.getText();
       const first = now.indexOf(original);
       if (first < 0 || now.indexOf(original, first + 1) >= 0) {
-        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed while Tandem was working and the code could not be found again.', context.file)]);
+        this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed while Tandem was working and the code could not be found again.', context.file), ...redactedNote]);
         void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed while Tandem was working; the answer is in the chat instead.', context.file));
         return 'inChat';
       }
@@ -208,12 +211,24 @@ export class EditTasks {
       end = first + original.length;
     }
     const computedFor = { version: doc.version, text: doc.getText() };
-    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId }) }));
+    const results: { text: string; result: ApplyResult }[] = texts.map(t => ({ text: t, result: llm.applyReply({ documentText: doc.getText(), selection: { start, end }, reply: t, languageId: doc.languageId, path: doc.isUntitled ? undefined : context.file, finishReason: result.finishReason }) }));
     const usable = results.filter((r): r is { text: string; result: Extract<ApplyResult, { ok: true }> } => r.result.ok);
     if (usable.length === 0) {
       const first = results[0].result;
       const reason = first.ok ? '' : first.reason;
-      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', reason), ...redactedNote]);
+      // An unfinished answer can be continued in the chat; one for another file can be reviewed there.
+      const cut: MessageError | undefined = !first.ok && first.kind === 'cut-off' ? { kind: 'cutOff', message: reason, actions: ['continue'] } : undefined;
+      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', reason), ...redactedNote], cut);
+      if (!first.ok && first.kind === 'other-file') {
+        const sentAround = [context.before ?? '', context.code, context.after ?? ''].join('\n');
+        const restore = (text: string, original: string): string | undefined => {
+          if (!s.redactCredentials) return text;
+          const r = restoreRedacted(text, original, sentAround);
+          if (!r.ok) void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1}', first.file, r.reason));
+          return r.ok ? r.text : undefined;
+        };
+        return (await offerOtherFile(first.file, context.file, texts[0], this.d.diff, this.d.log, restore)) ?? 'inChat';
+      }
       void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1} The answer is in the chat.', context.file, reason));
       return 'inChat';
     }
@@ -241,7 +256,7 @@ export class EditTasks {
     }
     const outcome = await this.d.diff.review(doc, chosen, task === 'docs' ? vscode.l10n.t('the documentation') : vscode.l10n.t('the fix'), computedFor);
     if (outcome === 'stale') {
-      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed during the review.', context.file)]);
+      this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0} changed during the review.', context.file), ...redactedNote]);
       void vscode.window.showWarningMessage(vscode.l10n.t('{0} changed during the review and the change could not be placed safely; the answer is in the chat.', context.file));
     }
     this.d.log.info('edit', `${task} on ${context.file}:${context.startLine}-${context.endLine}: ${outcome}`);
@@ -254,15 +269,15 @@ export class EditTasks {
     return outcome;
   }
 
-  private toChat(question: string, context: CodeContext, answer: string, notices: string[]): void {
-    this.d.session.addExchange(question, context, answer, notices);
+  private toChat(question: string, context: CodeContext, answer: string, notices: string[], error?: MessageError): void {
+    this.d.session.addExchange(question, context, answer, notices, undefined, error);
     void this.d.view.reveal();
   }
 
   private async openTests(doc: vscode.TextDocument, context: CodeContext, question: string, answer: string, restore: boolean, redactedNote: string[]): Promise<TaskOutcome> {
     const block = /(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1/.exec(answer);
     if (!block) {
-      this.toChat(question, context, answer, [vscode.l10n.t('The answer has no code block to open as tests.')]);
+      this.toChat(question, context, answer, [vscode.l10n.t('The answer has no code block to open as tests.'), ...redactedNote]);
       return 'inChat';
     }
     let code = block[3];

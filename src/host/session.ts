@@ -476,12 +476,12 @@ export class ChatSession implements vscode.Disposable {
   }
 
   /** Adds a finished question and answer (an editor task and its outcome) as a conversation of its own. */
-  addExchange(text: string, context: CodeContext | undefined, answerText: string, notices: string[], usage?: MessageUsage): void {
+  addExchange(text: string, context: CodeContext | undefined, answerText: string, notices: string[], usage?: MessageUsage, error?: MessageError): void {
     this.newConversation();
     const c = this.active;
     if (c.messages.length === 0) c.title = conv.titleFrom(text);
     const question = conv.userMessage(text, context);
-    const answer: ChatMessage = { ...conv.assistantMessage(), text: answerText, streaming: false, notices: notices.length ? notices : undefined, usage };
+    const answer: ChatMessage = { ...conv.assistantMessage(), text: answerText, streaming: false, notices: notices.length ? notices : undefined, usage, ...(error ? { error } : {}) };
     c.messages.push(question, answer);
     this.persist(c, [{ t: 'message', message: question }, { t: 'message', message: answer }]);
     this.reset.fire();

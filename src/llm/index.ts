@@ -5,7 +5,7 @@ import { describeError } from './errors';
 import { ChatRunner } from './runner';
 import { listModels, fetchServerContext } from './models';
 // The editor's heavier pure code rides in this lazily loaded bundle too: activation never needs it.
-import { applyReply, EDIT_FORMAT_INSTRUCTIONS } from '../core/applyEdit';
+import { applyReply, EDIT_FORMAT_INSTRUCTIONS } from '../core/apply';
 import { planRequest } from '../core/requestPlan';
 
 const llm: LlmModule = { streamChat, describeError, ChatRunner, listModels, fetchServerContext, applyReply, EDIT_FORMAT_INSTRUCTIONS, planRequest };

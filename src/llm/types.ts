@@ -2,7 +2,7 @@
 import type { ErrorKind } from '../protocol';
 import type { ContextSource } from '../core/contextWindow';
 import type { ProviderPreset } from '../core/providers';
-import type { ApplyInput, ApplyResult } from '../core/applyEdit';
+import type { ApplyInput, ApplyResult } from '../core/apply';
 import type { PlanInput, RequestPlan } from '../core/requestPlan';
 
 export interface ChatTurn {

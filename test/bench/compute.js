@@ -1,5 +1,5 @@
 // Section 6: pure computations on large inputs, from the sources (they are inside the shipped bundles,
-// not separate ones): src/core/tokens.ts estimateTokens, and src/core/applyEdit.ts applyReply once it
+// not separate ones): src/core/tokens.ts estimateTokens, and src/core/apply/index.ts applyReply once it
 // exists. Each source module is bundled with esbuild into the run's temporary folder and timed in a
 // child process on a 100,000-line TypeScript document.
 'use strict';
@@ -52,7 +52,7 @@ function child(tmp) {
   if (fs.existsSync(applyPath)) {
     const { applyReply } = require(applyPath);
     if (typeof applyReply !== 'function') {
-      out.apply = { error: 'src/core/applyEdit.ts does not export applyReply' };
+      out.apply = { error: 'src/core/apply/index.ts does not export applyReply' };
     } else {
       // A SEARCH/REPLACE of one function 50 functions before the end; the cursor at the top of the file.
       const k = LINES / 5 - 50;
@@ -77,7 +77,7 @@ async function run(ctx) {
   const rows = [];
   const data = {};
   const tokensSrc = path.join(ctx.root, 'src', 'core', 'tokens.ts');
-  const applySrc = path.join(ctx.root, 'src', 'core', 'applyEdit.ts');
+  const applySrc = path.join(ctx.root, 'src', 'core', 'apply', 'index.ts');
   const dir = path.join(ctx.tmp, 'compute');
   fs.mkdirSync(dir, { recursive: true });
   await bundle(tokensSrc, path.join(dir, 'tokens.js'), { minify: false });
@@ -102,7 +102,7 @@ async function run(ctx) {
   if (!fs.existsSync(applySrc)) {
     rows.push(row('compute', 'applyReply, SEARCH/REPLACE near the end of a 100,000-line file', 'not measured (apply engine not present)', '', { status: 'n/a' }));
   } else if (applyBuildError) {
-    rows.push(failedRow('compute', 'applyReply (src/core/applyEdit.ts does not build)', applyBuildError));
+    rows.push(failedRow('compute', 'applyReply (src/core/apply/index.ts does not build)', applyBuildError));
   } else if (!r.apply || r.apply.error) {
     rows.push(failedRow('compute', 'applyReply', new Error(r.apply ? r.apply.error : 'no result')));
   } else {
@@ -111,7 +111,7 @@ async function run(ctx) {
       max: 200,
       pass: am < 200 && r.apply.ok,
       budgetText: '< 200 ms, ok',
-      detail: `median of ${r.apply.times.length} (wall ${median(r.apply.times).toFixed(1)} ms); result ${r.apply.ok ? `ok (${r.apply.method})` : `NOT ok: ${r.apply.reason}`}; src/core/applyEdit.ts bundled from source with esbuild`,
+      detail: `median of ${r.apply.times.length} (wall ${median(r.apply.times).toFixed(1)} ms); result ${r.apply.ok ? `ok (${r.apply.method})` : `NOT ok: ${r.apply.reason}`}; src/core/apply/index.ts bundled from source with esbuild`,
       decimals: 1,
     }));
   }

@@ -1,10 +1,35 @@
 // Answers written the way GPT-4o, Claude, Llama and friends really write them, each with the document
 // it answers, the selection (between « and », or a cursor at ‸) and the document that must result.
-import type { ApplyMethod } from '../../src/core/applyEdit';
+import type { ApplyMethod } from '../../src/core/apply';
+
+/** The reply shapes the corpus is scored by; `tandem` is the format Tandem itself asks for. */
+export const SHAPES = [
+  'tandem',
+  'elided',
+  'dialects',
+  'line-numbers',
+  'typography',
+  'reasoning',
+  'fences',
+  'indentation',
+  'enclosing',
+  'cut-off',
+  'other-file',
+  'near-match',
+  'blocks',
+  'diff',
+  'whole-file',
+] as const;
+export type Shape = (typeof SHAPES)[number];
 
 export interface Case {
   readonly name: string;
+  readonly shape: Shape;
   readonly lang: string;
+  /** The document's workspace-relative path, when the case is about file labels. */
+  readonly path?: string;
+  /** The answer's finish_reason. */
+  readonly finishReason?: string;
   /** The document with the selection marked by « » or a cursor by ‸. */
   readonly doc: string;
   readonly reply: string;
@@ -15,6 +40,10 @@ export interface Case {
   readonly method?: ApplyMethod;
   /** The refusal must hand back code matching this. */
   readonly code?: RegExp;
+  /** The refusal's kind (default: any). */
+  readonly kind?: 'refused' | 'cut-off' | 'other-file';
+  /** For `other-file`: the file it must name. */
+  readonly file?: string;
   /** One of the notes must match this. */
   readonly note?: RegExp;
   /** Run with \r\n line endings in the document (the reply stays \n, as streams deliver it). */
@@ -28,6 +57,7 @@ const F = '```';
 export const CORPUS: readonly Case[] = [
   {
     name: 'strict format, dedented by the model, prose before and after (GPT-4o)',
+    shape: 'indentation',
     lang: 'typescript',
     doc: L(
       "import { sum } from './math';",
@@ -73,6 +103,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'untagged fence',
+    shape: 'blocks',
     lang: 'javascript',
     doc: L('function double(x) {', '«  return x + x + x;»', '}', ''),
     reply: L('Sure! The function triples instead of doubling. Fixed:', '', F, '  return x * 2;', F),
@@ -80,6 +111,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'wrong language tag on the only block',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L('«const port = process.env.PORT || 3000»', ''),
     reply: L(F + 'javascript', "const port = Number(process.env.PORT ?? '3000');", F, '', 'Use `??` so an empty string is not replaced.'),
@@ -87,6 +119,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'four-backtick fence around Markdown that contains a fence',
+    shape: 'fences',
     lang: 'markdown',
     doc: L('# Usage', '', '«Run the tool:', '', F, 'tool -h', F + '»', '', '## License', ''),
     reply: L(
@@ -104,6 +137,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'tilde fence',
+    shape: 'fences',
     lang: 'python',
     doc: L('def square(x):', '«    return x ^ 2»', ''),
     reply: L('In Python `^` is XOR. Use `**`:', '', '~~~python', '    return x ** 2', '~~~'),
@@ -111,6 +145,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'fixed function plus a usage example (Claude)',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L(
       '«export function parsePort(value: string): number {',
@@ -158,6 +193,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'an install command and then the code (the shell block is ignored)',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L("import fetch from 'node-fetch';", '', '«const res = fetch(url);»', ''),
     reply: L(
@@ -177,6 +213,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: '"Your code" quoted before "Fixed code" (the quote is not the answer)',
+    shape: 'blocks',
     lang: 'python',
     doc: L('«def is_adult(age):', '    return age > 18»', ''),
     reply: L(
@@ -200,6 +237,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'two alternative fixes are ambiguous: refused, best block handed back',
+    shape: 'blocks',
     lang: 'javascript',
     doc: L('«function last(xs) {', '  return xs[xs.length];', '}»', ''),
     reply: L(
@@ -226,6 +264,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'SEARCH/REPLACE inside a fence (aider style)',
+    shape: 'tandem',
     lang: 'typescript',
     doc: L(
       'export function clamp(n: number, lo: number, hi: number): number {',
@@ -257,6 +296,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'two SEARCH/REPLACE blocks far apart, unfenced: one edit spanning both',
+    shape: 'tandem',
     lang: 'typescript',
     doc: L(
       "import { readFile } from 'fs/promises';",
@@ -309,6 +349,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'the same snippet twice, neither selected: ambiguous',
+    shape: 'near-match',
     lang: 'typescript',
     doc: L(
       '‸function a(user?: User) {',
@@ -338,6 +379,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'the same snippet twice, the selection on the second: the second changes',
+    shape: 'tandem',
     lang: 'typescript',
     doc: L(
       'function a(user?: User) {',
@@ -378,6 +420,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'SEARCH quoted without its indentation: found, replacement re-indented',
+    shape: 'indentation',
     lang: 'typescript',
     doc: L(
       'class Cache {',
@@ -414,6 +457,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'SEARCH misquotes a middle line: approximate match keeps the real line',
+    shape: 'near-match',
     lang: 'javascript',
     doc: L(
       'function total(items) {',
@@ -458,6 +502,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'SEARCH text that is not in the document',
+    shape: 'near-match',
     lang: 'python',
     doc: L('def f():', '    return 1', ''),
     reply: L('<<<<<<< SEARCH', 'def g():', '    return 2', '=======', 'def g():', '    return 3', '>>>>>>> REPLACE'),
@@ -466,13 +511,15 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a SEARCH/REPLACE block cut off before its REPLACE marker',
+    shape: 'cut-off',
     lang: 'python',
     doc: L('def f():', '    return 1', ''),
     reply: L('<<<<<<< SEARCH', 'def f():', '    return 1', '=======', 'def f():', '    return 2'),
-    refuse: /missing marker/,
+    refuse: /was cut off.*Continue/,
   },
   {
     name: 'unified diff with correct line numbers',
+    shape: 'diff',
     lang: 'python',
     doc: L('def greet(name):', '    print("Hello, " + name)', '', '', 'def farewell(name):', '    print("Bye, " + name)', ''),
     reply: L(
@@ -492,6 +539,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'unified diff with wrong line numbers: located by context',
+    shape: 'diff',
     lang: 'python',
     doc: L('def greet(name):', '    print("Hello, " + name)', '', '', 'def farewell(name):', '    print("Bye, " + name)', ''),
     reply: L(
@@ -507,6 +555,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'unified diff with "@@ ... @@" headers and two hunks',
+    shape: 'diff',
     lang: 'go',
     doc: L(
       'package main',
@@ -554,6 +603,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'diff block without any @@ line, blank context line without its space',
+    shape: 'diff',
     lang: 'ruby',
     doc: L('def total(items)', '  sum = 0', '', '  items.each { |i| sum += i }', '  sum', 'end', ''),
     reply: L(
@@ -572,6 +622,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a diff for two files, only one of which is this document',
+    shape: 'diff',
     lang: 'typescript',
     doc: L('export const VERSION = "1.0.0";', ''),
     reply: L(
@@ -593,6 +644,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'prose only, no code',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L('«const x = 1;»', ''),
     reply: 'The code looks correct to me. You could rename `x` to something more descriptive, but there is no bug.',
@@ -600,6 +652,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'only a shell command',
+    shape: 'blocks',
     lang: 'python',
     doc: L('«import requests»', ''),
     reply: L('The module is missing. Install it:', '', F + 'bash', 'pip install requests', F),
@@ -608,6 +661,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a method inside a class, sent back dedented (Llama)',
+    shape: 'indentation',
     lang: 'typescript',
     doc: L('class Counter {', '  private count = 0;', '', '  «increment(): void {', '    this.count + 1;', '  }»', '}', ''),
     reply: L(
@@ -628,6 +682,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'tab-indented document, answer indented with four spaces',
+    shape: 'indentation',
     lang: 'go',
     doc: L(
       'func Sum(xs []int) int {',
@@ -654,6 +709,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'two-space document, answer indented with tabs',
+    shape: 'indentation',
     lang: 'javascript',
     doc: L('function f(a) {', '  if (a) {', '    return 1;', '  }', '  «return 0;»', '}', ''),
     reply: L(F + 'js', '\treturn a === undefined ? -1 : 0;', F),
@@ -661,6 +717,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'nested tabs answer in a two-space document keeps relative levels',
+    shape: 'indentation',
     lang: 'javascript',
     doc: L('function f(a) {', '  «if (a) {', '    return 1;', '  }', '  return 0;»', '}', ''),
     reply: L(F + 'js', '\tif (a) {', '\t\treturn 2;', '\t}', '\treturn 0;', F),
@@ -668,6 +725,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'CRLF document: the result uses CRLF only',
+    shape: 'tandem',
     lang: 'csharp',
     doc: L(
       'public class Calc',
@@ -703,6 +761,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'CRLF document with a SEARCH/REPLACE answer',
+    shape: 'tandem',
     lang: 'python',
     doc: L('x = 1', 'y = 2', 'print(x + y)', ''),
     reply: L('<<<<<<< SEARCH', 'y = 2', '=======', 'y = 3', 'z = 4', '>>>>>>> REPLACE'),
@@ -711,6 +770,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'CRLF document with a diff answer',
+    shape: 'diff',
     lang: 'python',
     doc: L('a = [1, 2, 3]', 'print(a[3])', ''),
     reply: L(F + 'diff', '@@ -1,2 +1,2 @@', ' a = [1, 2, 3]', '-print(a[3])', '+print(a[-1])', F),
@@ -719,6 +779,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'no final newline, whole document selected: still none',
+    shape: 'tandem',
     lang: 'javascript',
     doc: '«const a = 1;\nconst b = a +;»',
     reply: L(F + 'js', 'const a = 1;', 'const b = a + 1;', F, ''),
@@ -726,6 +787,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'whole lines selected up to the start of the next line, block with trailing blank lines: one newline',
+    shape: 'tandem',
     lang: 'python',
     doc: L('import os', '«def home():', '    return os.environ["HOME"]', '»print(home())', ''),
     reply: L(F + 'python', 'def home():', '    return os.path.expanduser("~")', '', '', F),
@@ -733,6 +795,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'the model repeats the line before and after the selection',
+    shape: 'indentation',
     lang: 'typescript',
     doc: L('function area(r: number): number {', '  const pi = 3.14;', '  «return pi * r * 2;»', '}', ''),
     reply: L(F + 'ts', '  const pi = 3.14;', '  return pi * r * r;', '}', F, '', 'Area is πr², not 2πr... well, not `pi * r * 2`.'),
@@ -741,6 +804,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'body selected, the model sends the whole function back',
+    shape: 'indentation',
     lang: 'typescript',
     doc: L(
       'export function isEven(n: number): boolean {',
@@ -767,6 +831,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: "an inner block's own closing brace is not mistaken for the line after the selection",
+    shape: 'indentation',
     lang: 'javascript',
     doc: L('function check(x) {', "  «if (x > 10) {", "    console.log('big');", '  }»', '}', ''),
     reply: L(F + 'js', 'if (x >= 10) {', "  console.log('big');", '}', F),
@@ -774,6 +839,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'the answer restates the whole file for a one-line selection',
+    shape: 'whole-file',
     lang: 'python',
     doc: L(
       'import math',
@@ -830,6 +896,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'the whole file restated with a new import at the top',
+    shape: 'whole-file',
     lang: 'typescript',
     doc: L(
       "import { a } from './a';",
@@ -875,7 +942,8 @@ export const CORPUS: readonly Case[] = [
     method: 'whole-file',
   },
   {
-    name: 'a block that leaves code out is refused',
+    name: 'a block that leaves code out: merged with the code it left out',
+    shape: 'elided',
     lang: 'typescript',
     doc: L(
       'export class Store {',
@@ -902,11 +970,25 @@ export const CORPUS: readonly Case[] = [
       '}',
       F,
     ),
-    refuse: /leaves part of the code out/,
-    code: /existing methods/,
+    expect: L(
+      'export class Store {',
+      '  private items: string[] = [];',
+      '',
+      '  add(item: string) {',
+      '    this.items.push(item);',
+      '  }',
+      '',
+      '  remove(item: string) {',
+      '    this.items = this.items.filter(i => i !== item);',
+      '  }',
+      '}',
+      '',
+    ),
+    method: 'merged-elisions',
   },
   {
     name: 'cursor on an indented empty line: the block is inserted there, indented',
+    shape: 'tandem',
     lang: 'typescript',
     doc: L('class Greeter {', '  constructor(private name: string) {}', '  ‸', '}', ''),
     reply: L('Add a `greet` method:', '', F + 'ts', 'greet(): string {', '  return `Hello, ${this.name}`;', '}', F),
@@ -915,6 +997,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'cursor with several blocks: refused',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L('‸', ''),
     reply: L(F + 'ts', 'export const a = 1;', F, '', 'or', '', F + 'ts', 'export const a = 2;', F),
@@ -923,6 +1006,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'cursor with a SEARCH/REPLACE answer: the SEARCH text decides where',
+    shape: 'tandem',
     lang: 'python',
     doc: L('‸def f(x):', '    return x + 1', '', 'def g(x):', '    return x - 1', ''),
     reply: L('<<<<<<< SEARCH', 'def g(x):', '    return x - 1', '=======', 'def g(x):', '    return x - 2', '>>>>>>> REPLACE'),
@@ -931,6 +1015,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'whole document selected',
+    shape: 'tandem',
     lang: 'json',
     doc: L('«{', '  "name": "demo",', '  "version": "1.0",', '}»', ''),
     reply: L('Trailing commas are not allowed in JSON:', '', F + 'json', '{', '  "name": "demo",', '  "version": "1.0"', '}', F),
@@ -939,6 +1024,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'non-ASCII before and inside the selection (offsets are UTF-16 units)',
+    shape: 'tandem',
     lang: 'javascript',
     doc: L('// Café ☕ 你好 😀👍🏽', 'const greeting = «"héllo"»;', 'const after = "🎉";', ''),
     reply: L(F + 'js', '"héllo, 世界 👋"', F),
@@ -946,6 +1032,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'non-ASCII SEARCH/REPLACE after emoji',
+    shape: 'tandem',
     lang: 'python',
     doc: L('# 😀 émoji', 'msg = "你好"', 'print(msg)', ''),
     reply: L('<<<<<<< SEARCH', 'msg = "你好"', '=======', 'msg = "你好，世界 🌏"', '>>>>>>> REPLACE'),
@@ -953,6 +1040,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a fence left open at the end of the answer is taken up to the end',
+    shape: 'cut-off',
     lang: 'rust',
     doc: L('fn main() {', '    «let v = vec![1, 2, 3];', '    println!("{}", v[3]);»', '}', ''),
     reply: L("Here's the fix:", '', F + 'rust', '    let v = vec![1, 2, 3];', '    println!("{}", v[2]);', ''),
@@ -961,6 +1049,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'Python method dedented with a nested block: relative indentation kept',
+    shape: 'indentation',
     lang: 'python',
     doc: L(
       'class Account:',
@@ -996,6 +1085,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'Python: selection of a nested block whose last line is deeper than the next line',
+    shape: 'indentation',
     lang: 'python',
     doc: L('def f(items):', '    «for i in items:', '        print(i)»', '    return len(items)', ''),
     reply: L(F + 'python', 'for i in items:', '    if i:', '        print(i)', F),
@@ -1003,6 +1093,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'part of a line selected, the answer is just the expression',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L('const total = «price * qty»;', ''),
     reply: L(F + 'ts', 'price * qty * (1 + TAX_RATE)', F),
@@ -1010,6 +1101,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'part of a line selected, the answer is the whole line',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L('function f() {', '  const total = «price * qty»;', '}', ''),
     reply: L(F + 'ts', 'const total = price * qty * (1 + TAX_RATE);', F),
@@ -1017,6 +1109,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'part of a line selected, the answer echoes the start of the line only',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L('const x = «compute(a, b)»; // cached', ''),
     reply: L(F + 'ts', 'const x = compute(a, b, c);', F),
@@ -1024,6 +1117,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a file-name comment on the first line of the block is dropped',
+    shape: 'blocks',
     lang: 'typescript',
     doc: L('«export const add = (a: number, b: number) => a - b;»', ''),
     reply: L(F + 'ts', '// src/math.ts', 'export const add = (a: number, b: number) => a + b;', F),
@@ -1031,6 +1125,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'an answer identical to the selection changes nothing: refused',
+    shape: 'tandem',
     lang: 'typescript',
     doc: L('«const ok = true;»', ''),
     reply: L('This code is already correct:', '', F + 'ts', 'const ok = true;', F),
@@ -1039,6 +1134,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a fence indented inside a numbered list',
+    shape: 'fences',
     lang: 'typescript',
     doc: L('function f() {', '  «return fetch(url).then(r => r.json);»', '}', ''),
     reply: L('1. Call `json` as a function:', '', '   ' + F + 'ts', '   return fetch(url).then(r => r.json());', '   ' + F, '', '2. Consider `async`/`await`.'),
@@ -1046,6 +1142,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'one SEARCH/REPLACE per copy of a repeated line: each copy changes',
+    shape: 'tandem',
     lang: 'javascript',
     doc: L('a();', 'log("x");', 'b();', 'log("x");', ''),
     reply: L(
@@ -1064,6 +1161,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'SEARCH/REPLACE quoting part of a line',
+    shape: 'near-match',
     lang: 'typescript',
     doc: L('const opts = { retries: 3, timeout: 1000 };', ''),
     reply: L('<<<<<<< SEARCH', 'retries: 3', '=======', 'retries: 5', '>>>>>>> REPLACE'),
@@ -1072,6 +1170,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'SEARCH/REPLACE that deletes lines takes their line endings along',
+    shape: 'tandem',
     lang: 'python',
     doc: L('import os', 'import sys', 'import re', '', 'print(os.name)', ''),
     reply: L('Remove the unused imports:', '', '<<<<<<< SEARCH', 'import sys', 'import re', '=======', '>>>>>>> REPLACE'),
@@ -1079,6 +1178,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'SEARCH/REPLACE deleting the first lines of the file leaves no empty line',
+    shape: 'tandem',
     lang: 'python',
     doc: L('from typing import List', 'import sys', 'print(sys.argv)', ''),
     reply: L('<<<<<<< SEARCH', 'from typing import List', '=======', '>>>>>>> REPLACE'),
@@ -1086,6 +1186,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'SEARCH text with blank lines around it that the file does not have there',
+    shape: 'near-match',
     lang: 'typescript',
     doc: L('const a = 1;', 'const b = 2;', 'const c = 3;', ''),
     reply: L('<<<<<<< SEARCH', '', 'const b = 2;', '', '=======', '', 'const b = 20;', '', '>>>>>>> REPLACE'),
@@ -1093,6 +1194,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a SEARCH fragment is not found inside a longer word',
+    shape: 'tandem',
     lang: 'typescript',
     doc: L('const max = 1;', 'let x = 10;', ''),
     reply: L('<<<<<<< SEARCH', 'x = 1', '=======', 'x = 2', '>>>>>>> REPLACE'),
@@ -1100,6 +1202,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a top-level function selected, the whole file restated with an import added above it',
+    shape: 'whole-file',
     lang: 'typescript',
     doc: L(
       "import { a } from './a';",
@@ -1144,6 +1247,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: "the whole file restated with its first line changed",
+    shape: 'whole-file',
     lang: 'typescript',
     doc: L(
       "import { a } from './lib';",
@@ -1186,6 +1290,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a whole-file answer that deletes an unused import',
+    shape: 'whole-file',
     lang: 'python',
     doc: L('import os', 'import sys', 'import json', '', '', 'def load(path):', '    «return json.load(path)»', ''),
     reply: L(
@@ -1206,6 +1311,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'cursor anywhere, the answer is the whole file with a change',
+    shape: 'whole-file',
     lang: 'javascript',
     doc: L("'use strict';", '', 'function a() {', '  return 1;‸', '}', '', 'module.exports = { a };', ''),
     reply: L(F + 'js', "'use strict';", '', 'function a() {', '  return 2;', '}', '', 'module.exports = { a };', F),
@@ -1214,6 +1320,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'context repeated above and below but the file goes on: only the selection changes',
+    shape: 'whole-file',
     lang: 'typescript',
     doc: L(
       'export function scale(v: number[], k: number): number[] {',
@@ -1249,6 +1356,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: '"Add Docs" with the documented function: the comment goes in, the code stays',
+    shape: 'tandem',
     lang: 'typescript',
     doc: L('«export function clamp(n: number, lo: number, hi: number): number {', '  return Math.min(hi, Math.max(lo, n));', '}»', ''),
     reply: L(
@@ -1275,6 +1383,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: '"Add Docs" answered with only the comment: refused rather than replacing the code',
+    shape: 'tandem',
     lang: 'typescript',
     doc: L('«export function clamp(n: number, lo: number, hi: number): number {', '  return Math.min(hi, Math.max(lo, n));', '}»', ''),
     reply: L('Here is a JSDoc comment for the function:', '', F + 'ts', '/**', ' * Limits `n` to the range [`lo`, `hi`].', ' */', F),
@@ -1283,6 +1392,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: '"Add Docs" in Python answered with only the docstring: refused',
+    shape: 'tandem',
     lang: 'python',
     doc: L('«def area(w, h):', '    return w * h»', ''),
     reply: L(F + 'python', '"""Return the area of a w-by-h rectangle.', '', 'Both sides must be non-negative.', '"""', F),
@@ -1290,6 +1400,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a two-line excerpt for an eight-line selection is refused',
+    shape: 'blocks',
     lang: 'javascript',
     doc: L(
       '«function report(rows) {',
@@ -1308,6 +1419,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a long function rewritten short keeps its signature and is applied',
+    shape: 'blocks',
     lang: 'javascript',
     doc: L(
       '«function report(rows) {',
@@ -1326,6 +1438,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a "whole file" that silently drops other functions is refused',
+    shape: 'whole-file',
     lang: 'typescript',
     doc: L(
       "import { log } from './log';",
@@ -1373,6 +1486,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'the whole class sent back for one method, changed elsewhere too, in a longer file: refused',
+    shape: 'whole-file',
     lang: 'typescript',
     doc: L(
       'export class Repo {',
@@ -1442,6 +1556,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: '"Add Docs" whose comment says "the rest of the list" is not taken for a placeholder',
+    shape: 'elided',
     lang: 'typescript',
     doc: L('«export function tail<T>(xs: T[]): T[] {', '  return xs.slice(1);', '}»', ''),
     reply: L(
@@ -1467,14 +1582,16 @@ export const CORPUS: readonly Case[] = [
     ),
   },
   {
-    name: 'placeholder comments in other words are refused too',
+    name: 'placeholder comments in other words are merged too',
+    shape: 'elided',
     lang: 'python',
     doc: L('«class A:', '    def f(self):', '        return 1', '', '    def g(self):', '        return 2»', ''),
     reply: L(F + 'python', 'class A:', '    # rest of the methods remain unchanged', '', '    def g(self):', '        return 3', F),
-    refuse: /leaves part of the code out/,
+    expect: L('class A:', '    def f(self):', '        return 1', '', '    def g(self):', '        return 3', ''),
   },
   {
     name: 'a full code block plus a diff that does not fit: the code block is applied',
+    shape: 'diff',
     lang: 'typescript',
     doc: L('export function inc(n: number): number {', '  «return n - 1;»', '}', ''),
     reply: L(
@@ -1497,6 +1614,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a small JSON file fixed whole while only the reported character is selected',
+    shape: 'whole-file',
     lang: 'json',
     doc: L('{', '  "name": "sample",', '  "retries": 3,', '«}»', ''),
     reply: L('The trailing comma is not allowed in JSON:', '', F + 'json', '{', '  "name": "sample",', '  "retries": 3', '}', F),
@@ -1505,6 +1623,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a small JSON file fixed whole with only a cursor in it',
+    shape: 'whole-file',
     lang: 'json',
     doc: L('{', '  "name": "sample",', '  ‸"retries": 3,', '}', ''),
     reply: L(F + 'json', '{', '  "name": "sample",', '  "retries": 3', '}', F),
@@ -1513,6 +1632,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'the same block twice (restated as the final version) counts once',
+    shape: 'blocks',
     lang: 'go',
     doc: L('func add(a, b int) int {', '\t«return a - b»', '}', ''),
     reply: L(F + 'go', '\treturn a + b', F, '', 'Final version:', '', F + 'go', '\treturn a + b', F),
@@ -1520,6 +1640,7 @@ export const CORPUS: readonly Case[] = [
   },
   {
     name: 'a block that brings much of the file but does not line up with it is refused',
+    shape: 'whole-file',
     lang: 'typescript',
     doc: L(
       'export function one() {',
@@ -1555,5 +1676,1016 @@ export const CORPUS: readonly Case[] = [
       F,
     ),
     refuse: /much more of the file/,
+  },
+  // ---- Elided ("lazy") blocks: placeholders merged with the file's own code, never written ----
+  {
+    name: 'elided: TS class with "// ... existing code ..." between two changed methods',
+    shape: 'elided',
+    lang: 'typescript',
+    doc: L(
+      'export class Cart {',
+      '  private items: Item[] = [];',
+      '',
+      '  add(item: Item): void {',
+      '    this.items.push(item);',
+      '  }',
+      '',
+      '  count(): number {',
+      '    return this.items.length;',
+      '  }',
+      '',
+      '  total(): number {',
+      '    return this.items.reduce((s, i) => s + i.price, 0);',
+      '  }',
+      '}',
+      '',
+    ),
+    reply: L(
+      'Round the total to cents:',
+      '',
+      F + 'typescript',
+      'export class Cart {',
+      '  // ... existing code ...',
+      '',
+      '  total(): number {',
+      '    const sum = this.items.reduce((s, i) => s + i.price, 0);',
+      '    return Math.round(sum * 100) / 100;',
+      '  }',
+      '}',
+      F,
+    ),
+    expect: L(
+      'export class Cart {',
+      '  private items: Item[] = [];',
+      '',
+      '  add(item: Item): void {',
+      '    this.items.push(item);',
+      '  }',
+      '',
+      '  count(): number {',
+      '    return this.items.length;',
+      '  }',
+      '',
+      '  total(): number {',
+      '    const sum = this.items.reduce((s, i) => s + i.price, 0);',
+      '    return Math.round(sum * 100) / 100;',
+      '  }',
+      '}',
+      '',
+    ),
+    method: 'merged-elisions',
+  },
+  {
+    name: 'elided: Python "# ... rest unchanged ..." after the changed lines',
+    shape: 'elided',
+    lang: 'python',
+    doc: L('def load(path):', '    with open(path) as f:', '        data = f.read()', '    rows = data.splitlines()', '    return [r.split(",") for r in rows]', ''),
+    reply: L(F + 'python', 'def load(path):', '    with open(path, encoding="utf-8") as f:', '        data = f.read()', '    # ... rest unchanged ...', F),
+    expect: L('def load(path):', '    with open(path, encoding="utf-8") as f:', '        data = f.read()', '    rows = data.splitlines()', '    return [r.split(",") for r in rows]', ''),
+  },
+  {
+    name: 'elided: JSX {/* ... existing code ... */} inside a component',
+    shape: 'elided',
+    lang: 'typescriptreact',
+    doc: L(
+      'export function Card({ title, body }: Props) {',
+      '  return (',
+      '    <div className="card">',
+      '      <h2>{title}</h2>',
+      '      <p>{body}</p>',
+      '      <footer>v1</footer>',
+      '    </div>',
+      '  );',
+      '}',
+      '',
+    ),
+    reply: L(
+      F + 'tsx',
+      'export function Card({ title, body }: Props) {',
+      '  return (',
+      '    <div className="card">',
+      '      <h2 className="card-title">{title}</h2>',
+      '      {/* ... existing code ... */}',
+      '    </div>',
+      '  );',
+      '}',
+      F,
+    ),
+    expect: L(
+      'export function Card({ title, body }: Props) {',
+      '  return (',
+      '    <div className="card">',
+      '      <h2 className="card-title">{title}</h2>',
+      '      <p>{body}</p>',
+      '      <footer>v1</footer>',
+      '    </div>',
+      '  );',
+      '}',
+      '',
+    ),
+  },
+  {
+    name: 'elided: HTML <!-- ... --> between head and a changed footer',
+    shape: 'elided',
+    lang: 'html',
+    doc: L('<html>', '<head>', '  <title>Shop</title>', '</head>', '<body>', '  <main id="app"></main>', '  <footer>© 2023</footer>', '</body>', '</html>', ''),
+    reply: L(F + 'html', '<html>', '<!-- ... -->', '<body>', '  <main id="app"></main>', '  <footer>© 2024 Shop Ltd.</footer>', '</body>', '</html>', F),
+    expect: L('<html>', '<head>', '  <title>Shop</title>', '</head>', '<body>', '  <main id="app"></main>', '  <footer>© 2024 Shop Ltd.</footer>', '</body>', '</html>', ''),
+  },
+  {
+    name: 'elided: CSS /* ... */ keeps the rules it stands for',
+    shape: 'elided',
+    lang: 'css',
+    doc: L('.btn {', '  padding: 4px 8px;', '  border: 0;', '  color: #333;', '}', '', '.btn:hover {', '  color: #000;', '}', ''),
+    reply: L(F + 'css', '.btn {', '  /* ... */', '  color: #222;', '}', F),
+    refuse: /leaves part of the code out.*"color: #222;"/,
+  },
+  {
+    name: 'elided: Go "..." alone stands for the body between two kept lines',
+    shape: 'elided',
+    lang: 'go',
+    doc: L('func Serve(addr string) error {', '\tmux := http.NewServeMux()', '\tmux.HandleFunc("/", index)', '\tsrv := &http.Server{Addr: addr, Handler: mux}', '\treturn srv.ListenAndServe()', '}', ''),
+    reply: L(F + 'go', 'func Serve(addr string) error {', '\tmux := http.NewServeMux()', '\t...', '\tsrv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}', '\treturn srv.ListenAndServe()', '}', F),
+    expect: L('func Serve(addr string) error {', '\tmux := http.NewServeMux()', '\tmux.HandleFunc("/", index)', '\tsrv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}', '\treturn srv.ListenAndServe()', '}', ''),
+  },
+  {
+    name: "elided: Copilot's // ...existing code... at both edges of the block (Rust)",
+    shape: 'elided',
+    lang: 'rust',
+    doc: L('use std::fs;', '', 'fn read(p: &str) -> String {', '    fs::read_to_string(p).unwrap()', '}', '', 'fn main() {', '    println!("{}", read("a.txt"));', '}', ''),
+    reply: L(
+      F + 'rust',
+      '// ...existing code...',
+      'fn read(p: &str) -> std::io::Result<String> {',
+      '    fs::read_to_string(p)',
+      '}',
+      '// ...existing code...',
+      F,
+    ),
+    expect: L('use std::fs;', '', 'fn read(p: &str) -> std::io::Result<String> {', '    fs::read_to_string(p)', '}', '', 'fn main() {', '    println!("{}", read("a.txt"));', '}', ''),
+  },
+  {
+    name: 'elided: a leading placeholder only, the block running to the end of the file (Java)',
+    shape: 'elided',
+    lang: 'java',
+    doc: L('package app;', '', 'public class Main {', '    static int twice(int x) {', '        return x + x;', '    }', '', '    public static void main(String[] a) {', '        System.out.println(twice(2));', '    }', '}', ''),
+    reply: L(F + 'java', '// ... existing code ...', '    public static void main(String[] a) {', '        System.out.println(twice(21));', '    }', '}', F),
+    expect: L('package app;', '', 'public class Main {', '    static int twice(int x) {', '        return x + x;', '    }', '', '    public static void main(String[] a) {', '        System.out.println(twice(21));', '    }', '}', ''),
+  },
+  {
+    name: 'elided: Ruby "# ..." with the block dedented: the kept code keeps its indentation',
+    shape: 'elided',
+    lang: 'ruby',
+    doc: L('module Shop', '  class Order', '    def initialize(items)', '      @items = items', '    end', '', '    def total', '      @items.sum(&:price)', '    end', '  end', 'end', ''),
+    reply: L(F + 'ruby', 'class Order', '  # ...', '  def total', '    @items.sum(&:price).round(2)', '  end', 'end', F),
+    expect: L('module Shop', '  class Order', '    def initialize(items)', '      @items = items', '    end', '', '    def total', '      @items.sum(&:price).round(2)', '    end', '  end', 'end', ''),
+  },
+  {
+    name: 'elided: the line after the placeholder was changed; it rewrites the one line most like it',
+    shape: 'elided',
+    lang: 'javascript',
+    doc: L('function setup(app) {', '  app.use(logger());', '  app.use(json());', '  app.listen(3000);', '}', ''),
+    reply: L(F + 'js', 'function setup(app) {', '  // ... existing code ...', '  app.listen(process.env.PORT || 3000);', '}', F),
+    expect: L('function setup(app) {', '  app.use(logger());', '  app.use(json());', '  app.listen(process.env.PORT || 3000);', '}', ''),
+  },
+  {
+    name: "elided: the changed last line of a function is the one in that function, not the next one's (Python)",
+    shape: 'elided',
+    lang: 'python',
+    doc: L('def a():', '    return 1', '', 'def b():', '    return 2', '', 'def c():', '    return 3', ''),
+    reply: L(F + 'python', '# ... existing code ...', 'def b():', '    return 22', '# ... existing code ...', F),
+    expect: L('def a():', '    return 1', '', 'def b():', '    return 22', '', 'def c():', '    return 3', ''),
+  },
+  {
+    name: 'elided: Copilot edges around one of several functions that all end in } (JavaScript)',
+    shape: 'elided',
+    lang: 'javascript',
+    doc: L('function a() {', '  return 1;', '}', '', 'function b() {', '  return 2;', '}', '', 'function c() {', '  return 3;', '}', ''),
+    reply: L(F + 'js', '// ...existing code...', 'function b() {', '  return 22;', '}', '// ...existing code...', F),
+    expect: L('function a() {', '  return 1;', '}', '', 'function b() {', '  return 22;', '}', '', 'function c() {', '  return 3;', '}', ''),
+  },
+  {
+    name: 'elided: "rest of the class unchanged" before the closing brace that ends the file',
+    shape: 'elided',
+    lang: 'typescript',
+    doc: L('export class Api {', '  constructor(private base: string) {}', '', '  get(p: string) {', '    return fetch(this.base + p);', '  }', '', '  head(p: string) {', '    return fetch(this.base + p, { method: "HEAD" });', '  }', '}', ''),
+    reply: L(F + 'ts', 'export class Api {', '  constructor(private base: string, private key = "") {}', '', '  // ... rest of the class unchanged', '}', F),
+    expect: L('export class Api {', '  constructor(private base: string, private key = "") {}', '', '  get(p: string) {', '    return fetch(this.base + p);', '  }', '', '  head(p: string) {', '    return fetch(this.base + p, { method: "HEAD" });', '  }', '}', ''),
+  },
+  {
+    name: 'elided: the changed line after a placeholder is looked for in the selection first',
+    shape: 'elided',
+    lang: 'typescript',
+    doc: L('async function a(u: string) {', '  const r = await fetch(u);', '  return r.json();', '}', '', '«async function b(u: string) {', '  const r = await fetch(u, { cache: "no-store" });', '  return r.json();', '}»', ''),
+    reply: L(F + 'ts', 'async function b(u: string) {', '  // ...', '  return r.json() as Promise<unknown>;', '}', F),
+    expect: L('async function a(u: string) {', '  const r = await fetch(u);', '  return r.json();', '}', '', 'async function b(u: string) {', '  const r = await fetch(u, { cache: "no-store" });', '  return r.json() as Promise<unknown>;', '}', ''),
+  },
+  {
+    name: 'elided: "<!-- rest of the page -->" keeps the page (HTML)',
+    shape: 'elided',
+    lang: 'html',
+    doc: L('<body>', '  <h1>Shop</h1>', '  <p>Welcome</p>', '  <footer>x</footer>', '</body>', ''),
+    reply: L(F + 'html', '<body>', '  <h1 class="title">Shop</h1>', '  <!-- rest of the page -->', '</body>', F),
+    expect: L('<body>', '  <h1 class="title">Shop</h1>', '  <p>Welcome</p>', '  <footer>x</footer>', '</body>', ''),
+  },
+  {
+    name: 'elided: "// other methods unchanged" inside a class (Java)',
+    shape: 'elided',
+    lang: 'java',
+    doc: L('class Box {', '    int w;', '    int area() { return w * w; }', '    int side() { return w; }', '}', ''),
+    reply: L(F + 'java', 'class Box {', '    int w;', '    int area() { return w * w * 1; }', '    // other methods unchanged', '}', F),
+    expect: L('class Box {', '    int w;', '    int area() { return w * w * 1; }', '    int side() { return w; }', '}', ''),
+  },
+  {
+    name: 'elided: a comment that only mentions other methods is code, not a placeholder (Java)',
+    shape: 'elided',
+    lang: 'java',
+    doc: L('class Box {', '    «int area() { return w * w; }»', '}', ''),
+    reply: L(F + 'java', '    // other methods call this one', '    int area() { return w * w; }', F),
+    expect: L('class Box {', '    // other methods call this one', '    int area() { return w * w; }', '}', ''),
+  },
+  {
+    name: 'elided: a new line after the placeholder, like several lines of the file, cannot be placed',
+    shape: 'elided',
+    lang: 'javascript',
+    doc: L('function setup(app) {', '  app.use(a());', '  app.use(b());', '  app.use(c());', '}', ''),
+    reply: L(F + 'js', 'function setup(app) {', '  // ... existing code ...', '  app.use(d());', '}', F),
+    refuse: /leaves part of the code out \("\/\/ \.\.\. existing code \.\.\."\).*not in the file/,
+  },
+  {
+    name: 'elided: anchors that match two functions equally are refused',
+    shape: 'elided',
+    lang: 'python',
+    doc: L('def a():', '    x = 1', '    y = 2', '    return x', '', 'def b():', '    x = 1', '    y = 2', '    return x', ''),
+    reply: L(F + 'python', '    x = 1', '    # ... existing code ...', '    return x + 1', F),
+    refuse: /leaves part of the code out/,
+  },
+  {
+    name: 'elided: a placeholder with only a cursor, whole-file Copilot style (PHP)',
+    shape: 'elided',
+    lang: 'php',
+    doc: L('<?php', '‸function greet($n) {', '    return "Hi " . $n;', '}', '', 'echo greet("Ann");', ''),
+    reply: L(F + 'php', '<?php', '// ...existing code...', '}', '', 'echo greet(htmlspecialchars("Ann"));', F),
+    expect: L('<?php', 'function greet($n) {', '    return "Hi " . $n;', '}', '', 'echo greet(htmlspecialchars("Ann"));', ''),
+  },
+  {
+    name: 'elided: CRLF document, two placeholders, result all CRLF (C#)',
+    shape: 'elided',
+    lang: 'csharp',
+    crlf: true,
+    doc: L('public class Repo', '{', '    public int A() => 1;', '    public int B() => 2;', '    public int C() => 3;', '    public int D() => 4;', '}', ''),
+    reply: L(F + 'csharp', 'public class Repo', '{', '    // ... existing code ...', '    public int B() => 20;', '    // ... existing code ...', '}', F),
+    refuse: /leaves part of the code out/,
+  },
+  {
+    name: 'elided: C# with placeholders between kept lines, CRLF kept',
+    shape: 'elided',
+    lang: 'csharp',
+    crlf: true,
+    doc: L('public class Repo', '{', '    public int A() => 1;', '    public int B() => 2;', '    public int C() => 3;', '    public int D() => 4;', '}', ''),
+    reply: L(F + 'csharp', 'public class Repo', '{', '    // ... existing code ...', '    public int B() => 2;', '    public int B2() => 22;', '    public int C() => 3;', '    // ... existing code ...', '}', F),
+    expect: L('public class Repo', '{', '    public int A() => 1;', '    public int B() => 2;', '    public int B2() => 22;', '    public int C() => 3;', '    public int D() => 4;', '}', ''),
+  },
+  {
+    name: 'elided: a selected function answered lazily, free edges at the selection',
+    shape: 'elided',
+    lang: 'kotlin',
+    doc: L('class Calc {', '    «fun avg(xs: List<Int>): Double {', '        require(xs.isNotEmpty())', '        val s = xs.sum()', '        return s / xs.size', '    }»', '}', ''),
+    reply: L(F + 'kotlin', 'fun avg(xs: List<Int>): Double {', '    // ... existing code ...', '    val s = xs.sum()', '    return s.toDouble() / xs.size', '}', F),
+    expect: L('class Calc {', '    fun avg(xs: List<Int>): Double {', '        require(xs.isNotEmpty())', '        val s = xs.sum()', '        return s.toDouble() / xs.size', '    }', '}', ''),
+  },
+  // ---- SEARCH/REPLACE dialects ----
+  {
+    name: "dialects: Cline's ------- SEARCH / ======= / +++++++ REPLACE (Go)",
+    shape: 'dialects',
+    lang: 'go',
+    doc: L('func Add(a, b int) int {', '\treturn a - b', '}', ''),
+    reply: L('I fixed the operator.', '', '------- SEARCH', '\treturn a - b', '=======', '\treturn a + b', '+++++++ REPLACE'),
+    expect: L('func Add(a, b int) int {', '\treturn a + b', '}', ''),
+    method: 'search-replace',
+  },
+  {
+    name: 'dialects: Cline markers with trailing spaces, two blocks',
+    shape: 'dialects',
+    lang: 'python',
+    doc: L('import os', '', 'def home():', '    return os.environ["HOME"]', ''),
+    reply: L('------- SEARCH  ', 'import os', '=======   ', 'import os', 'from pathlib import Path', '+++++++ REPLACE ', '', '------- SEARCH', '    return os.environ["HOME"]', '=======', '    return str(Path.home())', '+++++++ REPLACE'),
+    expect: L('import os', 'from pathlib import Path', '', 'def home():', '    return str(Path.home())', ''),
+  },
+  {
+    name: "dialects: Roo Code's :start_line: and ------- header",
+    shape: 'dialects',
+    lang: 'typescript',
+    doc: L('export function clamp(v: number, lo: number, hi: number): number {', '  return Math.max(v, Math.min(lo, hi));', '}', ''),
+    reply: L(
+      '<<<<<<< SEARCH',
+      ':start_line:2',
+      '-------',
+      '  return Math.max(v, Math.min(lo, hi));',
+      '=======',
+      '  return Math.min(hi, Math.max(lo, v));',
+      '>>>>>>> REPLACE',
+    ),
+    expect: L('export function clamp(v: number, lo: number, hi: number): number {', '  return Math.min(hi, Math.max(lo, v));', '}', ''),
+  },
+  {
+    name: 'dialects: Roo :start_line: chooses between two equal places',
+    shape: 'dialects',
+    lang: 'javascript',
+    doc: L('function a() {', '  retry(3);', '}', '', 'function b() {', '  retry(3);', '}', ''),
+    reply: L('<<<<<<< SEARCH', ':start_line:6', ':end_line:6', '-------', '  retry(3);', '=======', '  retry(5);', '>>>>>>> REPLACE'),
+    expect: L('function a() {', '  retry(3);', '}', '', 'function b() {', '  retry(5);', '}', ''),
+  },
+  {
+    name: 'dialects: a wrong :start_line: never overrides the content',
+    shape: 'dialects',
+    lang: 'javascript',
+    doc: L('const a = 1;', 'const b = 2;', 'const c = 3;', ''),
+    reply: L('<<<<<<< SEARCH', ':start_line:1', '-------', 'const c = 3;', '=======', 'const c = 30;', '>>>>>>> REPLACE'),
+    expect: L('const a = 1;', 'const b = 2;', 'const c = 30;', ''),
+  },
+  {
+    name: 'dialects: aider markers with trailing spaces',
+    shape: 'dialects',
+    lang: 'ruby',
+    doc: L('def greet(name)', '  puts "Hello #{name}"', 'end', ''),
+    reply: L('<<<<<<< SEARCH   ', '  puts "Hello #{name}"', '======= ', '  puts "Hello, #{name}!"', '>>>>>>> REPLACE  '),
+    expect: L('def greet(name)', '  puts "Hello, #{name}!"', 'end', ''),
+  },
+  {
+    name: 'dialects: three blocks for one file become one edit (Java)',
+    shape: 'dialects',
+    lang: 'java',
+    doc: L('import java.util.List;', '', 'class A {', '    int f() { return 1; }', '    int g() { return 2; }', '    int h() { return 3; }', '}', ''),
+    reply: L(
+      '<<<<<<< SEARCH', '    int f() { return 1; }', '=======', '    int f() { return 10; }', '>>>>>>> REPLACE', '',
+      '<<<<<<< SEARCH', '    int h() { return 3; }', '=======', '    int h() { return 30; }', '>>>>>>> REPLACE', '',
+      '<<<<<<< SEARCH', 'import java.util.List;', '=======', 'import java.util.List;', 'import java.util.Map;', '>>>>>>> REPLACE',
+    ),
+    expect: L('import java.util.List;', 'import java.util.Map;', '', 'class A {', '    int f() { return 10; }', '    int g() { return 2; }', '    int h() { return 30; }', '}', ''),
+  },
+  {
+    name: 'dialects: a doubled ======= is refused as malformed',
+    shape: 'dialects',
+    lang: 'python',
+    doc: L('x = 1', 'y = 2', ''),
+    reply: L('<<<<<<< SEARCH', 'x = 1', '=======', 'x = 10', '=======', 'y = 20', '>>>>>>> REPLACE'),
+    refuse: /two ======= lines/,
+    kind: 'refused',
+  },
+  {
+    name: 'dialects: a Cline block whose +++++++ REPLACE never arrived is cut off',
+    shape: 'dialects',
+    lang: 'go',
+    doc: L('package main', '', 'func main() {}', ''),
+    reply: L('------- SEARCH', 'func main() {}', '=======', 'func main() {', '\tprintln("hi")'),
+    refuse: /cut off.*Continue/,
+    kind: 'cut-off',
+  },
+  {
+    name: 'dialects: SEARCH with no ======= before the next block is refused',
+    shape: 'dialects',
+    lang: 'typescript',
+    doc: L('let a = 1;', ''),
+    reply: L('<<<<<<< SEARCH', 'let a = 1;', '>>>>>>> REPLACE'),
+    refuse: /no ======= line/,
+  },
+  {
+    name: 'dialects: ORIGINAL/UPDATED with eight-character markers inside a fence (C)',
+    shape: 'dialects',
+    lang: 'c',
+    doc: L('#include <stdio.h>', 'int main(void) {', '    printf("%d\\n", 1);', '    return 0;', '}', ''),
+    reply: L(F + 'c', '<<<<<<<< ORIGINAL', '    printf("%d\\n", 1);', '========', '    printf("%d\\n", 2);', '>>>>>>>> UPDATED', F),
+    expect: L('#include <stdio.h>', 'int main(void) {', '    printf("%d\\n", 2);', '    return 0;', '}', ''),
+  },
+  // ---- Line numbers copied from a numbered view ----
+  {
+    name: 'line numbers: "N | code" on every line of a block are stripped',
+    shape: 'line-numbers',
+    lang: 'python',
+    doc: L('import math', '', 'def area(r):', '«    if r < 0:', '        return 0', '    return 3.14 * r * r»', ''),
+    reply: L(F + 'python', '4 |     if r < 0:', '5 |         raise ValueError("negative radius")', '6 |     return math.pi * r ** 2', F),
+    expect: L('import math', '', 'def area(r):', '    if r < 0:', '        raise ValueError("negative radius")', '    return math.pi * r ** 2', ''),
+    note: /line numbers/,
+  },
+  {
+    name: 'line numbers: "12: code" with a numbered blank line (JavaScript)',
+    shape: 'line-numbers',
+    lang: 'javascript',
+    doc: L('«const a = [3, 1, 2];', '', 'a.sort();»', ''),
+    reply: L(F + 'js', '1: const a = [3, 1, 2];', '2:', '3: a.sort((x, y) => x - y);', F),
+    expect: L('const a = [3, 1, 2];', '', 'a.sort((x, y) => x - y);', ''),
+  },
+  {
+    name: 'line numbers: cat -n style, tab after the number (Go)',
+    shape: 'line-numbers',
+    lang: 'go',
+    doc: L('func f() int {', '«\tx := 1', '\treturn x»', '}', ''),
+    reply: L(F + 'go', '     2\t\tx := 2', '     3\t\treturn x * x', F),
+    expect: L('func f() int {', '\tx := 2', '\treturn x * x', '}', ''),
+  },
+  {
+    name: 'line numbers: aligned "  12  code" (Rust)',
+    shape: 'line-numbers',
+    lang: 'rust',
+    doc: L('fn main() {', '«    let v = 1;', '    println!("{}", v);»', '}', ''),
+    reply: L(F + 'rust', '  2      let v = 2;', '  3      println!("{v}");', F),
+    expect: L('fn main() {', '    let v = 2;', '    println!("{v}");', '}', ''),
+  },
+  {
+    name: "line numbers: inside SEARCH/REPLACE, as Roo Code's numbered view shows them",
+    shape: 'line-numbers',
+    lang: 'typescript',
+    doc: L('export function id<T>(x: T): T {', '  console.log(x);', '  return x;', '}', ''),
+    reply: L('<<<<<<< SEARCH', ':start_line:2', '-------', '2 |   console.log(x);', '3 |   return x;', '=======', '  return x;', '>>>>>>> REPLACE'),
+    expect: L('export function id<T>(x: T): T {', '  return x;', '}', ''),
+  },
+  {
+    name: 'line numbers: not every line numbered, so nothing is stripped (YAML list)',
+    shape: 'line-numbers',
+    lang: 'yaml',
+    doc: L('ports:', '«  - 80', '  - 443»', ''),
+    reply: L(F + 'yaml', '  - 80', '  - 443', '  - 8080', F),
+    expect: L('ports:', '  - 80', '  - 443', '  - 8080', ''),
+  },
+  {
+    name: "line numbers: the document's own numbered lines are kept",
+    shape: 'line-numbers',
+    lang: 'plaintext',
+    doc: L('Steps', '«1: open the box', '2: read the manual»', ''),
+    reply: L(F, '1: open the box', '2: read the manual', '3: plug it in', F),
+    expect: L('Steps', '1: open the box', '2: read the manual', '3: plug it in', ''),
+  },
+  // ---- Typographic drift ----
+  {
+    name: 'typography: smart quotes in the SEARCH part, straight ones written (JavaScript)',
+    shape: 'typography',
+    lang: 'javascript',
+    doc: L("const greeting = 'hello';", 'console.log(greeting);', ''),
+    reply: L('<<<<<<< SEARCH', 'const greeting = ‘hello’;', '=======', 'const greeting = ‘hello, world’;', '>>>>>>> REPLACE'),
+    expect: L("const greeting = 'hello, world';", 'console.log(greeting);', ''),
+  },
+  {
+    name: 'typography: non-breaking spaces in the indentation of a block (Python)',
+    shape: 'typography',
+    lang: 'python',
+    doc: L('def f(x):', '«    return x»', ''),
+    reply: L(F + 'python', '\u00a0\u00a0\u00a0\u00a0return x + 1', F),
+    expect: L('def f(x):', '    return x + 1', ''),
+  },
+  {
+    name: 'typography: an ellipsis character and curly double quotes in SEARCH/REPLACE (TypeScript)',
+    shape: 'typography',
+    lang: 'typescript',
+    doc: L('export function loading(): string {', '  return "Loading...";', '}', ''),
+    reply: L('<<<<<<< SEARCH', '  return “Loading…”;', '=======', '  return “Loading…” + spinner();', '>>>>>>> REPLACE'),
+    expect: L('export function loading(): string {', '  return "Loading..." + spinner();', '}', ''),
+  },
+  {
+    name: 'typography: a zero-width space inside an identifier (Go)',
+    shape: 'typography',
+    lang: 'go',
+    doc: L('func main() {', '\tcount := 0', '\tfmt.Println(count)', '}', ''),
+    reply: L('<<<<<<< SEARCH', '\tcou\u200bnt := 0', '=======', '\tcou\u200bnt := 1', '>>>>>>> REPLACE'),
+    expect: L('func main() {', '\tcount := 1', '\tfmt.Println(count)', '}', ''),
+  },
+  {
+    name: 'typography: an em dash in a SQL comment where the file has a plain dash',
+    shape: 'typography',
+    lang: 'sql',
+    doc: L('-- users - active only', 'SELECT * FROM users WHERE active = 1;', ''),
+    reply: L('<<<<<<< SEARCH', '-- users — active only', 'SELECT * FROM users WHERE active = 1;', '=======', '-- users — active only', 'SELECT id, name FROM users WHERE active = 1;', '>>>>>>> REPLACE'),
+    expect: L('-- users - active only', 'SELECT id, name FROM users WHERE active = 1;', ''),
+  },
+  {
+    name: 'typography: a curly apostrophe inside a straight-quoted string is content, kept (Python)',
+    shape: 'typography',
+    lang: 'python',
+    doc: L('def warn():', "«    print('no')»", ''),
+    reply: L(F + 'python', "    print('Don’t do that')", F),
+    expect: L('def warn():', "    print('Don’t do that')", ''),
+  },
+  {
+    name: "typography: the document's own curly quotes stay in prose (Markdown)",
+    shape: 'typography',
+    lang: 'markdown',
+    doc: L('# Notes', '', '«It’s “fast”.»', ''),
+    reply: L(F + 'markdown', 'It’s “fast” and “small”.', F),
+    expect: L('# Notes', '', 'It’s “fast” and “small”.', ''),
+  },
+  {
+    name: 'typography: the document uses curly quotes, the SEARCH straight ones; the kept line is the file’s',
+    shape: 'typography',
+    lang: 'markdown',
+    doc: L('Intro', '“Quoted” line', 'Last line', ''),
+    reply: L('<<<<<<< SEARCH', '"Quoted" line', 'Last line', '=======', '"Quoted" line', 'Last line, edited', '>>>>>>> REPLACE'),
+    expect: L('Intro', '“Quoted” line', 'Last line, edited', ''),
+  },
+  // ---- Reasoning in the content ----
+  {
+    name: 'reasoning: a draft block inside <think> is ignored (DeepSeek-R1)',
+    shape: 'reasoning',
+    lang: 'python',
+    doc: L('def fib(n):', '«    return fib(n - 1) + fib(n - 2)»', ''),
+    reply: L(
+      '<think>',
+      'The base case is missing. Maybe:',
+      F + 'python',
+      '    return n',
+      F,
+      'No, that is wrong for n >= 2.',
+      '</think>',
+      '',
+      F + 'python',
+      '    if n < 2:',
+      '        return n',
+      '    return fib(n - 1) + fib(n - 2)',
+      F,
+    ),
+    expect: L('def fib(n):', '    if n < 2:', '        return n', '    return fib(n - 1) + fib(n - 2)', ''),
+  },
+  {
+    name: 'reasoning: a SEARCH/REPLACE draft inside <thinking> is not applied, the final one is',
+    shape: 'reasoning',
+    lang: 'javascript',
+    doc: L('const limit = 10;', 'const page = 1;', ''),
+    reply: L(
+      '<thinking>',
+      '<<<<<<< SEARCH',
+      'const page = 1;',
+      '=======',
+      'const page = 0;',
+      '>>>>>>> REPLACE',
+      'Hmm, the page is fine; the limit is the problem.',
+      '</thinking>',
+      '<<<<<<< SEARCH',
+      'const limit = 10;',
+      '=======',
+      'const limit = 50;',
+      '>>>>>>> REPLACE',
+    ),
+    expect: L('const limit = 50;', 'const page = 1;', ''),
+  },
+  {
+    name: 'reasoning: <reasoning> with an unfinished block inside it',
+    shape: 'reasoning',
+    lang: 'go',
+    doc: L('func half(x int) int {', '«\treturn x / 3»', '}', ''),
+    reply: L('<reasoning>Check the divisor.', F + 'go', 'return x /', '</reasoning>', F + 'go', '\treturn x / 2', F),
+    expect: L('func half(x int) int {', '\treturn x / 2', '}', ''),
+  },
+  {
+    name: 'reasoning: an answer that is only unfinished thinking is refused',
+    shape: 'reasoning',
+    lang: 'typescript',
+    doc: L('«let a = 1;»', ''),
+    reply: L('<think>', 'Let me change it to', F + 'ts', 'let a = 2;', F),
+    refuse: /only reasoning|no code/,
+  },
+  {
+    name: 'reasoning: <think> on one line before the answer',
+    shape: 'reasoning',
+    lang: 'rust',
+    doc: L('fn sq(x: i32) -> i32 {', '«    x + x»', '}', ''),
+    reply: L('<think>x + x doubles; it should multiply.</think>', F + 'rust', '    x * x', F),
+    expect: L('fn sq(x: i32) -> i32 {', '    x * x', '}', ''),
+  },
+  {
+    name: 'reasoning: a <think> tag inside a code block is code (a prompt template being edited)',
+    shape: 'reasoning',
+    lang: 'python',
+    doc: L('«TEMPLATE = "<think>"»', ''),
+    reply: L(F + 'python', 'TEMPLATE = "<think>\\n"', F),
+    expect: L('TEMPLATE = "<think>\\n"', ''),
+  },
+  // ---- Nested fences ----
+  {
+    name: 'fences: a Markdown section with its own ```js block, wrapped in a plain ``` fence',
+    shape: 'fences',
+    lang: 'markdown',
+    doc: L('# Lib', '', '«## Install', '', 'npm i lib»', '', '## License', ''),
+    reply: L(
+      'Here is the section with an example:',
+      '',
+      F,
+      '## Install',
+      '',
+      'npm i lib',
+      '',
+      F + 'js',
+      "const lib = require('lib');",
+      F,
+      F,
+      '',
+      'I added a usage example.',
+    ),
+    expect: L('# Lib', '', '## Install', '', 'npm i lib', '', F + 'js', "const lib = require('lib');", F, '', '## License', ''),
+  },
+  {
+    name: 'fences: ```markdown around a document with ```python and ```bash blocks',
+    shape: 'fences',
+    lang: 'markdown',
+    doc: L('«Usage: run it.»', ''),
+    reply: L(F + 'markdown', 'Usage:', '', F + 'bash', 'python tool.py', F, '', 'or from Python:', '', F + 'python', 'import tool', F, F),
+    expect: L('Usage:', '', F + 'bash', 'python tool.py', F, '', 'or from Python:', '', F + 'python', 'import tool', F, ''),
+  },
+  {
+    name: 'fences: ~~~ inside ``` is content, not a fence (Markdown)',
+    shape: 'fences',
+    lang: 'markdown',
+    doc: L('«Example:»', ''),
+    reply: L(F + 'md', 'Example:', '', '~~~ts', 'let x = 1;', '~~~', F),
+    expect: L('Example:', '', '~~~ts', 'let x = 1;', '~~~', ''),
+  },
+  {
+    name: 'fences: five backticks around a four-backtick fence',
+    shape: 'fences',
+    lang: 'markdown',
+    doc: L('«See below.»', ''),
+    reply: L('`````markdown', 'See below:', '', '````md', F, 'x', F, '````', '`````'),
+    expect: L('See below:', '', '````md', F, 'x', F, '````', ''),
+  },
+  {
+    name: 'fences: a tagged TypeScript fence closes at the first bare fence, whatever its content',
+    shape: 'fences',
+    lang: 'typescript',
+    doc: L('«const md = "";»', ''),
+    reply: L(F + 'ts', 'const md = "```js";', F, '', 'That sets the fence.'),
+    expect: L('const md = "```js";', ''),
+  },
+  {
+    name: 'fences: ~~~ fence around code with ``` in a string (Python)',
+    shape: 'fences',
+    lang: 'python',
+    doc: L('def fence():', '«    return ""»', ''),
+    reply: L('~~~python', '    return "```"', '~~~'),
+    expect: L('def fence():', '    return "```"', ''),
+  },
+  // ---- Indentation echoes ----
+  {
+    name: 'indentation: selection started after the indentation, first line echoed at column 0 (TypeScript)',
+    shape: 'indentation',
+    lang: 'typescript',
+    doc: L('class A {', '  run() {', '    «if (this.ready) {', '      this.go();', '    }»', '  }', '}', ''),
+    reply: L(F + 'ts', 'if (this.ready && !this.busy) {', '      this.go();', '    }', F),
+    expect: L('class A {', '  run() {', '    if (this.ready && !this.busy) {', '      this.go();', '    }', '  }', '}', ''),
+  },
+  {
+    name: 'indentation: first line at column 0, the rest absolute (Python)',
+    shape: 'indentation',
+    lang: 'python',
+    doc: L('class A:', '    def f(self, xs):', '        «for x in xs:', '            print(x)»', ''),
+    reply: L(F + 'python', 'for x in xs:', '            print(x, flush=True)', F),
+    expect: L('class A:', '    def f(self, xs):', '        for x in xs:', '            print(x, flush=True)', ''),
+  },
+  {
+    name: 'indentation: a block dedented as a whole into a tab document (Go)',
+    shape: 'indentation',
+    lang: 'go',
+    doc: L('func f(xs []int) int {', '\t«s := 0', '\tfor _, x := range xs {', '\t\ts += x', '\t}', '\treturn s»', '}', ''),
+    reply: L(F + 'go', 's := 0', 'for _, x := range xs {', '\ts += x * x', '}', 'return s', F),
+    expect: L('func f(xs []int) int {', '\ts := 0', '\tfor _, x := range xs {', '\t\ts += x * x', '\t}', '\treturn s', '}', ''),
+  },
+  {
+    name: 'indentation: tab-indented answer for a four-space document keeps levels (Java)',
+    shape: 'indentation',
+    lang: 'java',
+    doc: L('class A {', '    «void f() {', '        g();', '    }»', '}', ''),
+    reply: L(F + 'java', 'void f() {', '\tif (ok) {', '\t\tg();', '\t}', '}', F),
+    expect: L('class A {', '    void f() {', '        if (ok) {', '            g();', '        }', '    }', '}', ''),
+  },
+  {
+    name: 'indentation: answer indented deeper than the selection (Ruby)',
+    shape: 'indentation',
+    lang: 'ruby',
+    doc: L('def f', '«  x = 1', '  x + 1»', 'end', ''),
+    reply: L(F + 'ruby', '        x = 2', '        x + 1', F),
+    expect: L('def f', '  x = 2', '  x + 1', 'end', ''),
+  },
+  {
+    name: 'indentation: C# method in a tab document, answer in four spaces',
+    shape: 'indentation',
+    lang: 'csharp',
+    doc: L('class A', '{', '\t«int F()', '\t{', '\t\treturn 1;', '\t}»', '}', ''),
+    reply: L(F + 'csharp', '    int F()', '    {', '        return 2;', '    }', F),
+    expect: L('class A', '{', '\tint F()', '\t{', '\t\treturn 2;', '\t}', '}', ''),
+  },
+  // ---- No selection, cursor inside a function: the whole function comes back ----
+  {
+    name: 'enclosing: cursor inside a function, the answer is the whole function (TypeScript)',
+    shape: 'enclosing',
+    lang: 'typescript',
+    doc: L('import { x } from "./x";', '', 'export function parse(s: string): number {', '  const n = Number(s);', '  return n‸;', '}', '', 'export const y = 1;', ''),
+    reply: L(F + 'ts', 'export function parse(s: string): number {', '  const n = Number(s);', '  if (Number.isNaN(n)) throw new Error(`not a number: ${s}`);', '  return n;', '}', F),
+    expect: L('import { x } from "./x";', '', 'export function parse(s: string): number {', '  const n = Number(s);', '  if (Number.isNaN(n)) throw new Error(`not a number: ${s}`);', '  return n;', '}', '', 'export const y = 1;', ''),
+    method: 'replace-enclosing',
+  },
+  {
+    name: 'enclosing: cursor in a Python method, the method comes back dedented',
+    shape: 'enclosing',
+    lang: 'python',
+    doc: L('class Stack:', '    def __init__(self):', '        self.items = []', '', '    def pop(self):', '        return self.items.pop()‸', '', '    def size(self):', '        return len(self.items)', ''),
+    reply: L(F + 'python', 'def pop(self):', '    if not self.items:', '        return None', '    return self.items.pop()', F),
+    expect: L('class Stack:', '    def __init__(self):', '        self.items = []', '', '    def pop(self):', '        if not self.items:', '            return None', '        return self.items.pop()', '', '    def size(self):', '        return len(self.items)', ''),
+  },
+  {
+    name: 'enclosing: cursor in a Go method with a receiver',
+    shape: 'enclosing',
+    lang: 'go',
+    doc: L('type S struct{ n int }', '', 'func (s *S) Inc() {', '\t‸s.n++', '}', '', 'func (s *S) Get() int { return s.n }', ''),
+    reply: L(F + 'go', 'func (s *S) Inc() {', '\ts.n += 2', '}', F),
+    expect: L('type S struct{ n int }', '', 'func (s *S) Inc() {', '\ts.n += 2', '}', '', 'func (s *S) Get() int { return s.n }', ''),
+  },
+  {
+    name: 'enclosing: a doc comment added above the restated function (JavaScript)',
+    shape: 'enclosing',
+    lang: 'javascript',
+    doc: L('function add(a, b) {', '  return a‸ + b;', '}', ''),
+    reply: L(F + 'js', '/** Adds two numbers. */', 'function add(a, b) {', '  return a + b;', '}', F),
+    expect: L('/** Adds two numbers. */', 'function add(a, b) {', '  return a + b;', '}', ''),
+  },
+  {
+    name: 'enclosing: a new helper with another name is inserted at the cursor, nothing replaced (Rust)',
+    shape: 'enclosing',
+    lang: 'rust',
+    doc: L('fn main() {', '}', '‸', ''),
+    reply: L(F + 'rust', 'fn helper() -> u8 {', '    1', '}', F),
+    expect: L('fn main() {', '}', 'fn helper() -> u8 {', '    1', '}', ''),
+    method: 'replace-selection',
+  },
+  {
+    name: 'enclosing: cursor in a Kotlin function, the changed function replaces it',
+    shape: 'enclosing',
+    lang: 'kotlin',
+    doc: L('fun greet(name: String): String {', '    return "Hi " + name‸', '}', '', 'fun main() = println(greet("A"))', ''),
+    reply: L(F + 'kotlin', 'fun greet(name: String): String {', '    return "Hi, $name!"', '}', F),
+    expect: L('fun greet(name: String): String {', '    return "Hi, $name!"', '}', '', 'fun main() = println(greet("A"))', ''),
+  },
+  // ---- Cut-off answers ----
+  {
+    name: 'cut-off: finish_reason length is refused even when the code looks whole',
+    shape: 'cut-off',
+    lang: 'typescript',
+    finishReason: 'length',
+    doc: L('«let a = 1;»', ''),
+    reply: L(F + 'ts', 'let a = 2;', F, '', 'Also, you could'),
+    refuse: /cut off.*Continue/,
+    kind: 'cut-off',
+  },
+  {
+    name: 'cut-off: an unclosed fence with an unclosed brace (Java)',
+    shape: 'cut-off',
+    lang: 'java',
+    doc: L('class A {', '    «int f() {', '        return 1;', '    }»', '}', ''),
+    reply: L(F + 'java', 'int f() {', '    int x = compute();', '    if (x > 0) {', '        return x;'),
+    refuse: /the answer was cut off.*brackets/i,
+    kind: 'cut-off',
+  },
+  {
+    name: 'cut-off: an unclosed fence ending on a comma (Python)',
+    shape: 'cut-off',
+    lang: 'python',
+    doc: L('«CONFIG = {"a": 1}»', ''),
+    reply: L(F + 'python', 'CONFIG = {"a": 1,', '          "b": 2,'),
+    refuse: /cut off/,
+    kind: 'cut-off',
+  },
+  {
+    name: 'cut-off: an unclosed fence stopping in the middle of a word (Go)',
+    shape: 'cut-off',
+    lang: 'go',
+    doc: L('func f() int {', '«\treturn 1»', '}', ''),
+    reply: L(F + 'go', '\tx := 2', '\tretu'),
+    refuse: /middle of a word/,
+    kind: 'cut-off',
+  },
+  {
+    name: 'cut-off: an unclosed fence stopping inside a string (JavaScript)',
+    shape: 'cut-off',
+    lang: 'javascript',
+    doc: L('«log("a");»', ''),
+    reply: L(F + 'js', 'log("a");', 'const s = "b'),
+    refuse: /inside a string/,
+    kind: 'cut-off',
+  },
+  {
+    name: 'cut-off: an unclosed fence whose code is complete is applied with a note (C++)',
+    shape: 'cut-off',
+    lang: 'cpp',
+    doc: L('int main() {', '«    return 1;»', '}', ''),
+    reply: L(F + 'cpp', '    return 0;'),
+    expect: L('int main() {', '    return 0;', '}', ''),
+    note: /not closed/,
+  },
+  {
+    name: 'cut-off: a partial selection that leaves a bracket open is not mistaken for a cut',
+    shape: 'cut-off',
+    lang: 'javascript',
+    doc: L('«items.forEach(item => {»', '  use(item);', '});', ''),
+    reply: L(F + 'js', 'items.forEach((item) => {'),
+    expect: L('items.forEach((item) => {', '  use(item);', '});', ''),
+  },
+  // ---- A block for another file ----
+  {
+    name: 'other file: a path line before the fence names another file',
+    shape: 'other-file',
+    lang: 'typescript',
+    path: 'src/app.ts',
+    doc: L('«export const port = 80;»', ''),
+    reply: L('Update the config:', '', 'src/config.ts', F + 'ts', 'export const timeout = 30;', F),
+    refuse: /for src\/config\.ts, not src\/app\.ts/,
+    kind: 'other-file',
+    file: 'src/config.ts',
+  },
+  {
+    name: "other file: Copilot's // filepath: comment names another file",
+    shape: 'other-file',
+    lang: 'javascript',
+    path: 'lib/a.js',
+    doc: L('«module.exports = 1;»', ''),
+    reply: L(F + 'js', '// filepath: lib/b.js', 'module.exports = 2;', F),
+    refuse: /lib\/b\.js/,
+    kind: 'other-file',
+    file: 'lib/b.js',
+  },
+  {
+    name: 'other file: an Aider-style path before a SEARCH/REPLACE block for another file',
+    shape: 'other-file',
+    lang: 'python',
+    path: 'app/main.py',
+    doc: L('from app.util import slug', '', 'print(slug("A B"))', ''),
+    reply: L('app/util.py', F + 'python', '<<<<<<< SEARCH', 'def slug(s):', '=======', 'def slug(s: str) -> str:', '>>>>>>> REPLACE', F),
+    refuse: /app\/util\.py/,
+    kind: 'other-file',
+    file: 'app/util.py',
+  },
+  {
+    name: 'other file: the second block in a labelled fence is for the same other file',
+    shape: 'other-file',
+    lang: 'python',
+    path: 'app/main.py',
+    doc: L('def slug(s):', '    return s', ''),
+    reply: L('app/util.py', F + 'python', '<<<<<<< SEARCH', 'import re', '=======', 'import re, unicodedata', '>>>>>>> REPLACE', '<<<<<<< SEARCH', 'def slug(s):', '=======', 'def slug(s: str) -> str:', '>>>>>>> REPLACE', F),
+    refuse: /app\/util\.py/,
+    kind: 'other-file',
+    file: 'app/util.py',
+  },
+  {
+    name: 'other file: a path in the info string (```python:src/other.py)',
+    shape: 'other-file',
+    lang: 'python',
+    path: 'src/this.py',
+    doc: L('«x = 1»', ''),
+    reply: L(F + 'python:src/other.py', 'y = 2', F),
+    kind: 'other-file',
+    refuse: /src\/other\.py/,
+    file: 'src/other.py',
+  },
+  {
+    name: 'other file: a label relative to another root still names this file',
+    shape: 'other-file',
+    lang: 'go',
+    path: 'services/api/handlers/user.go',
+    doc: L('func Name() string {', '«\treturn "x"»', '}', ''),
+    reply: L('**handlers/user.go**', '', F + 'go', '\treturn "user"', F),
+    expect: L('func Name() string {', '\treturn "user"', '}', ''),
+  },
+  {
+    name: 'other file: of two labelled blocks, the one for this file is applied',
+    shape: 'other-file',
+    lang: 'typescript',
+    path: 'src/a.ts',
+    doc: L('«export const a = 1;»', ''),
+    reply: L('`src/b.ts`:', F + 'ts', 'export const b = 2;', F, '', '`src/a.ts`:', F + 'ts', 'export const a = 10;', F),
+    expect: L('export const a = 10;', ''),
+    note: /Left out 1 code block for src\/b\.ts/,
+  },
+  {
+    name: 'other file: a diff whose +++ path is another file',
+    shape: 'other-file',
+    lang: 'rust',
+    path: 'src/main.rs',
+    doc: L('fn main() {}', ''),
+    reply: L(F + 'diff', '--- a/src/lib.rs', '+++ b/src/lib.rs', '@@ -1 +1 @@', '-pub fn f() {}', '+pub fn f() -> u8 { 1 }', F),
+    refuse: /src\/lib\.rs/,
+    kind: 'other-file',
+    file: 'src/lib.rs',
+  },
+  {
+    name: 'other file: the same file name under a label with ./ is this file (SEARCH/REPLACE)',
+    shape: 'other-file',
+    lang: 'php',
+    path: 'web/index.php',
+    doc: L('<?php', 'echo "a";', ''),
+    reply: L('./web/index.php', F + 'php', '<<<<<<< SEARCH', 'echo "a";', '=======', 'echo "b";', '>>>>>>> REPLACE', F),
+    expect: L('<?php', 'echo "b";', ''),
+  },
+  // ---- Near matches and ambiguity ----
+  {
+    name: 'near match: below the threshold, refused with the closest region named',
+    shape: 'near-match',
+    lang: 'python',
+    doc: L('import sys', '', 'def main():', '    args = sys.argv[1:]', '    if not args:', '        print("usage")', '        return 1', '    run(args)', '    return 0', ''),
+    reply: L('<<<<<<< SEARCH', 'def main():', '    args = parse(sys.argv)', '    if args is None:', '        print("usage: main FILE")', '        return 2', '    return 0', '=======', 'def main():', '    return 0', '>>>>>>> REPLACE'),
+    refuse: /closest code is at lines 3-8 \(\d+% similar, below the 85%/,
+  },
+  {
+    name: 'near match: one misquoted line in a long SEARCH is applied (Java)',
+    shape: 'near-match',
+    lang: 'java',
+    doc: L('void run() {', '    int a = load();', '    int b = parse(a);', '    int c = check(b);', '    int d = store(c);', '    log(d);', '}', ''),
+    reply: L('<<<<<<< SEARCH', 'void run() {', '    int a = load();', '    int b = parse(a);', '    int c = check(b) ;', '    int d = store(c);', '    log(d);', '}', '=======', 'void run() {', '    int a = load();', '    int b = parse(a);', '    int c = check(b);', '    int d = store(c);', '    log("stored", d);', '}', '>>>>>>> REPLACE'),
+    expect: L('void run() {', '    int a = load();', '    int b = parse(a);', '    int c = check(b);', '    int d = store(c);', '    log("stored", d);', '}', ''),
+    note: /approximately/,
+  },
+  {
+    name: 'near match: a SEARCH found in two places, neither selected, is ambiguous (C)',
+    shape: 'near-match',
+    lang: 'c',
+    doc: L('void a(void) {', '    free(p);', '}', 'void b(void) {', '    free(p);', '}', ''),
+    reply: L('<<<<<<< SEARCH', '    free(p);', '=======', '    free(p);', '    p = NULL;', '>>>>>>> REPLACE'),
+    refuse: /ambiguous: found 2 places/,
+  },
+  {
+    name: 'near match: a SEARCH found in two places, one in the selection, changes that one (C)',
+    shape: 'near-match',
+    lang: 'c',
+    doc: L('void a(void) {', '    free(p);', '}', 'void b(void) {', '«    free(p);»', '}', ''),
+    reply: L('<<<<<<< SEARCH', '    free(p);', '=======', '    free(p);', '    p = NULL;', '>>>>>>> REPLACE'),
+    expect: L('void a(void) {', '    free(p);', '}', 'void b(void) {', '    free(p);', '    p = NULL;', '}', ''),
+  },
+  {
+    name: 'near match: trailing spaces and indentation differences are not drift (Ruby)',
+    shape: 'near-match',
+    lang: 'ruby',
+    doc: L('class A', '  def f', '    1   ', '  end', 'end', ''),
+    reply: L('<<<<<<< SEARCH', 'def f', '  1', 'end', '=======', 'def f', '  2', 'end', '>>>>>>> REPLACE'),
+    expect: L('class A', '  def f', '    2', '  end', 'end', ''),
+  },
+  {
+    name: 'near match: a SEARCH with nothing like it in the file says so',
+    shape: 'near-match',
+    lang: 'go',
+    doc: L('package main', '', 'func main() {}', ''),
+    reply: L('<<<<<<< SEARCH', 'func helper() {', '\tpanic("x")', '}', '=======', 'func helper() {}', '>>>>>>> REPLACE'),
+    refuse: /Could not find the code to change.*Select the code to change and ask again/,
+  },
+  // ---- Tandem's own format in more languages ----
+  {
+    name: 'tandem: strict block in C++ replacing a loop',
+    shape: 'tandem',
+    lang: 'cpp',
+    doc: L('int sum(const std::vector<int>& v) {', '    «int s = 0;', '    for (size_t i = 0; i <= v.size(); ++i) s += v[i];', '    return s;»', '}', ''),
+    reply: L(F + 'cpp', '    int s = 0;', '    for (size_t i = 0; i < v.size(); ++i) s += v[i];', '    return s;', F, '', 'The loop read one element past the end.'),
+    expect: L('int sum(const std::vector<int>& v) {', '    int s = 0;', '    for (size_t i = 0; i < v.size(); ++i) s += v[i];', '    return s;', '}', ''),
+  },
+  {
+    name: 'tandem: strict block in PHP',
+    shape: 'tandem',
+    lang: 'php',
+    doc: L('<?php', 'function total($xs) {', '«    return array_sum($xs) / 0;»', '}', ''),
+    reply: L(F + 'php', '    return array_sum($xs);', F),
+    expect: L('<?php', 'function total($xs) {', '    return array_sum($xs);', '}', ''),
+  },
+  {
+    name: 'tandem: SEARCH/REPLACE in Kotlin for an import outside the selection',
+    shape: 'tandem',
+    lang: 'kotlin',
+    doc: L('package a', '', 'fun now() = «System.currentTimeMillis()»', ''),
+    reply: L('<<<<<<< SEARCH', 'package a', '=======', 'package a', '', 'import java.time.Instant', '>>>>>>> REPLACE', '', '<<<<<<< SEARCH', 'fun now() = System.currentTimeMillis()', '=======', 'fun now() = Instant.now().toEpochMilli()', '>>>>>>> REPLACE'),
+    expect: L('package a', '', 'import java.time.Instant', '', 'fun now() = Instant.now().toEpochMilli()', ''),
+  },
+  {
+    name: 'tandem: strict block in SQL',
+    shape: 'tandem',
+    lang: 'sql',
+    doc: L('«SELECT name FROM users WHERE id = 1»', ''),
+    reply: L(F + 'sql', 'SELECT name FROM users WHERE id = $1', F),
+    expect: L('SELECT name FROM users WHERE id = $1', ''),
+  },
+  {
+    name: 'tandem: strict block in a CRLF Go file without a final newline',
+    shape: 'tandem',
+    lang: 'go',
+    crlf: true,
+    doc: L('package main', '', 'func f() int {', '«\treturn 1»', '}'),
+    reply: L(F + 'go', '\treturn 2', F),
+    expect: L('package main', '', 'func f() int {', '\treturn 2', '}'),
+  },
+  {
+    name: 'tandem: SEARCH/REPLACE in a CSS file',
+    shape: 'tandem',
+    lang: 'css',
+    doc: L('body {', '  margin: 0;', '}', ''),
+    reply: L('<<<<<<< SEARCH', '  margin: 0;', '=======', '  margin: 0;', '  font-family: system-ui;', '>>>>>>> REPLACE'),
+    expect: L('body {', '  margin: 0;', '  font-family: system-ui;', '}', ''),
+  },
+  {
+    name: 'tandem: strict block in Rust with a multi-line selection',
+    shape: 'tandem',
+    lang: 'rust',
+    doc: L('fn f(v: &[i32]) -> i32 {', '«    let mut m = 0;', '    for x in v { if *x > m { m = *x; } }', '    m»', '}', ''),
+    reply: L(F + 'rust', '    v.iter().copied().max().unwrap_or(0)', F),
+    expect: L('fn f(v: &[i32]) -> i32 {', '    v.iter().copied().max().unwrap_or(0)', '}', ''),
   },
 ];

@@ -36,6 +36,12 @@ suite('core/requestPlan', () => {
     assert.match(sent, /client = OpenAI\(api_key=API_KEY\)/, 'ordinary code around it is sent as it is');
   });
 
+  test('a secret found once is replaced wherever else it appears, even in prose', () => {
+    const p = plan([user('Is Hunter2x9 a good password?', ctx('password = "Hunter2x9"'))]);
+    assert.ok(!JSON.stringify(p.messages).includes('Hunter2x9'));
+    assert.strictEqual(p.redacted, 2);
+  });
+
   test('with redaction off, nothing is replaced and nothing is said', () => {
     const p = plan([user('q', ctx(`key = "${KEY}"`))], { redactSecrets: false });
     assert.ok(JSON.stringify(p.messages).includes(KEY));

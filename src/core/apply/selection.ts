@@ -1,11 +1,16 @@
 // Applies one code block to the selection: the strict format Tandem asks for, and what models send
 // instead (dedented or re-tabbed code, repeated surrounding lines, the whole line for a part of it,
 // the whole file for a part of it).
-import { baseIndent, detectIndentStyle, indentColumns, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './editIndent';
-import { isBlank, isSignificant, lineOf, significantLines, trimBlankLines, trimmedLines, type LineIndex } from './editLines';
-import type { FencedBlock } from './editParse';
-import { refusal, splitsUnit, type Edit, type Plan } from './editPlan';
-import { lcsLength, lcsPairs, similarity } from './editSimilarity';
+import { baseIndent, detectIndentStyle, indentColumns, leadingWhitespace, makeReindenter, tabWidthFor, type IndentStyle } from './indent';
+import { isBlank, isSignificant, lineOf, significantLines, trimBlankLines, trimmedLines, type LineIndex } from './lines';
+import type { FencedBlock } from './parse';
+import { PROSE } from './cleanup';
+import { cutOffSign } from './cutoff';
+import { planElided } from './elision';
+import { enclosingUnit, type EnclosingUnit } from './enclosing';
+import { labelComment } from './fileLabel';
+import { cutOff, minimalEdit, refusal, type Plan } from './plan';
+import { lcsLength, lcsPairs, similarity } from './similarity';
 
 export interface SelectionContext {
   readonly doc: LineIndex;
@@ -51,56 +56,30 @@ function selectionCore(doc: LineIndex, sel: { start: number; end: number }): Cor
   return { start: s, end: e, firstLine, lastLine, partialFirst, partialLast };
 }
 
-const ELISION_COMMENT = /^(\/\/+|#+|--|\/\*+|<!--|;+|%|\*)\s*(.*)$/;
-/** Phrases of placeholders, not of documentation: "the rest of the list" or "returns unchanged input" do not count. */
-const ELISION_WORDS = new RegExp(
-  [
-    '^(\\.\\.\\.|…|\\[\\.\\.\\.\\]|\\(\\.\\.\\.\\))',
-    '\\b(rest|remainder) of (the )?(code|file|function|class|methods?|component|implementation|body|module|properties|logic)\\b',
-    '\\bexisting (code|methods|logic|implementation|imports|properties|functions)\\b',
-    '\\b(code|everything else|the rest|rest|methods|implementation|logic) (remains?|stays?|is|are) (unchanged|the same|as (is|before))\\b',
-    '\\bunchanged\\s*(\\.\\.\\.|…|\\)|$)',
-    '\\bsame as (before|above)\\b',
-    '\\bfor brevity\\b',
-  ].join('|'),
-  'i',
-);
-
-/** "// ... existing code ...": a block with such a line leaves code out, and applying it deletes that code. */
-function elisionLine(lines: readonly string[], languageId: string, inDoc: (line: string) => boolean): string | undefined {
-  for (const line of lines) {
-    const t = line.trim();
-    const c = ELISION_COMMENT.exec(t);
-    const looksElided = ((t === '...' || t === '…') && languageId !== 'python') || (c !== null && ELISION_WORDS.test(c[2]));
-    // The same comment already in the file is the file's own comment, not a placeholder.
-    if (looksElided && !inDoc(t)) return t;
-  }
-  return undefined;
-}
-
-const PATH_COMMENT = /^(\/\/|#|--|<!--|\/\*)\s*(file(name)?\s*:\s*)?[\w@.\/\\-]+\.[A-Za-z0-9]{1,8}\s*(-->|\*\/)?$/i;
-
 export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
   const { doc } = ctx;
   const notes: string[] = [];
   let lines = trimBlankLines(block.content.split('\n'));
   if (lines.length === 0) return refusal('The code block in the answer is empty.');
-  if (!block.closed) notes.push('The code block in the answer was not closed, so the answer may have been cut off; check the end of the change.');
+  if (!block.closed) {
+    const sign = cutOffSign(lines.join('\n'), doc.text.slice(ctx.selection.start, ctx.selection.end), doc.text, PROSE.has(ctx.languageId));
+    if (sign) {
+      return cutOff(`The answer was cut off: its code block never closed and ${sign}. Nothing was applied; use Continue to get the rest of the answer, or ask again.`, block.content);
+    }
+    notes.push('The code block in the answer was not closed, so the answer may have been cut off; check the end of the change.');
+  }
   const inDoc = (line: string): boolean => trimmedLines(doc).includes(line.trim());
   // Models label a block with its file name in a comment; it is not part of the code.
-  if (lines.length > 1 && PATH_COMMENT.test(lines[0].trim()) && !inDoc(lines[0])) {
+  if (lines.length > 1 && labelComment(lines[0]) !== undefined && !inDoc(lines[0])) {
     lines = trimBlankLines(lines.slice(1));
   }
-  const elided = elisionLine(lines, ctx.languageId, inDoc);
-  if (elided !== undefined) {
-    return refusal(
-      `The code block leaves part of the code out ("${elided}"), so applying it would delete that code. Copy the parts you want instead.`,
-      block.content,
-    );
-  }
+  const elided = planElided(ctx, lines, ctx.languageId, inDoc, block.content);
+  if (elided) return elided.ok ? { ...elided, notes: [...notes, ...elided.notes] } : elided;
   const core = selectionCore(doc, ctx.selection);
   if (!core) {
     if (wholeFileFit(doc, lines, undefined, ctx.selection.start)) return planWholeFile(ctx, lines, notes, block.content);
+    const unit = lines.length > 1 ? enclosingUnit(doc, lineOf(doc, ctx.selection.start), lines, tabWidthFor(detectIndentStyle(lines), ctx.docStyle)) : undefined;
+    if (unit) return planEnclosing(ctx, lines, unit, notes, block.content);
     return planInsert(ctx, lines, ctx.selection.start, notes, block.content);
   }
   if (wholeFileFit(doc, lines, core, 0)) return planWholeFile(ctx, lines, notes, block.content);
@@ -150,8 +129,6 @@ export function planBlock(ctx: SelectionContext, block: FencedBlock): Plan {
   return { ok: true, edits: [{ start: c.start, end: c.end, text }], method: 'replace-selection', notes, code: block.content };
 }
 
-/** Languages where `#` starts a heading and any line may be prose. */
-const PROSE = new Set(['markdown', 'plaintext', 'text', 'log', 'restructuredtext', 'asciidoc', 'latex']);
 const COMMENT_LINE = /^(\/\/|\/\*|\*|--|<!--|;|%|#(?!(include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|warning|line|region|endregion)\b|\[|!))/;
 
 /** Only comments (or one docstring): an "Add Docs" answer that sent the documentation without the code. */
@@ -446,16 +423,17 @@ function planWholeFile(ctx: SelectionContext, lines: readonly string[], notes: s
   return { ok: true, edits: [minimalEdit(text, newText)], method: 'whole-file', notes, code };
 }
 
-/** The smallest single edit turning `a` into `b`, with boundaries on whole characters and line endings. */
-export function minimalEdit(a: string, b: string): Edit {
-  let p = 0;
-  const max = Math.min(a.length, b.length);
-  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
-  let q = 0;
-  while (q < max - p && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q)) q++;
-  while (p > 0 && (splitsUnit(a, p) || splitsUnit(b, p))) p--;
-  while (q > 0 && (splitsUnit(a, a.length - q) || splitsUnit(b, b.length - q))) q--;
-  return { start: p, end: a.length - q, text: b.slice(p, b.length - q) };
+/** The function (or class) around the cursor replaced by the block, which restates it; only what differs is edited. */
+function planEnclosing(ctx: SelectionContext, lines: readonly string[], unit: EnclosingUnit, notes: string[], code: string): Plan {
+  const { doc } = ctx;
+  const snippetStyle = detectIndentStyle(lines);
+  const reindent = makeReindenter(snippetStyle, ctx.docStyle, leadingWhitespace(lines[unit.signature]), leadingWhitespace(doc.lines[unit.docSignature]));
+  const body = lines.map(l => (isBlank(l) ? '' : reindent(leadingWhitespace(l)) + l.slice(leadingWhitespace(l).length)));
+  const start = doc.starts[unit.first];
+  const end = doc.ends[unit.last];
+  const newText = doc.text.slice(0, start) + body.join(doc.eol) + doc.text.slice(end);
+  notes.push(`Nothing was selected and the answer restates the code around the cursor (lines ${unit.first + 1}-${unit.last + 1}); replaced it instead of inserting a second copy.`);
+  return { ok: true, edits: [minimalEdit(doc.text, newText)], method: 'replace-enclosing', notes, code };
 }
 
 /** A cursor, or a selection of only whitespace: the block goes in at that point, indented like the line. */
@@ -484,16 +462,36 @@ function renderForSelection(ctx: SelectionContext, c: Core, lines: readonly stri
   const snippetStyle = detectIndentStyle(lines);
   const tab = tabWidthFor(snippetStyle, ctx.docStyle);
   const selLines = doc.lines.slice(c.firstLine, c.lastLine + 1);
-  const reindent = makeReindenter(snippetStyle, ctx.docStyle, baseIndent(lines, tab), baseIndent(selLines, tab));
+  // The first line's indentation says nothing when the selection starts inside the line, or when the
+  // model echoed a selection that started after the indentation: first line at column 0, the rest at
+  // their absolute indentation. Then the other lines decide the shift, and the first keeps the document's.
+  const echo = !c.partialFirst && echoedFromColumnZero(lines, selLines, tab);
+  const skipFirst = lines.length > 1 && selLines.length > 1 && (c.partialFirst || echo);
+  const from = baseIndent(skipFirst ? lines.slice(1) : lines, tab);
+  const to = baseIndent(skipFirst ? selLines.slice(1) : selLines, tab);
+  const reindent = makeReindenter(snippetStyle, ctx.docStyle, from, to);
   let reindented = false;
   const out = lines.map((l, i) => {
     if (isBlank(l)) return '';
     const ws = leadingWhitespace(l);
     const rest = l.slice(ws.length);
     if (i === 0 && c.partialFirst) return rest;
+    if (i === 0 && echo) return leadingWhitespace(selLines[0]) + rest;
     const mapped = reindent(ws);
     if (mapped !== ws) reindented = true;
     return mapped + rest;
   });
   return { text: out.join(doc.eol), reindented };
+}
+
+/** First line at column 0 while the selection's is indented, and the other lines exactly as deep as the selection's. */
+function echoedFromColumnZero(lines: readonly string[], selLines: readonly string[], tab: number): boolean {
+  if (lines.length < 2 || selLines.length < 2 || leadingWhitespace(lines[0]) !== '' || isBlank(lines[0])) return false;
+  const selFirst = indentColumns(leadingWhitespace(selLines[0]), tab);
+  if (selFirst === 0) return false;
+  const rest = lines.slice(1).filter(l => !isBlank(l));
+  const selRest = selLines.slice(1).filter(l => !isBlank(l));
+  if (rest.length === 0 || selRest.length === 0) return false;
+  const cols = (ls: readonly string[]): number => ls.reduce((m, l) => Math.min(m, indentColumns(leadingWhitespace(l), tab)), Infinity);
+  return cols(rest) === cols(selRest) && cols(rest) > 0;
 }

@@ -1,6 +1,6 @@
 // Indentation: which style a text uses, and how to move a snippet's lines to another base indentation
 // and style while keeping their indentation relative to each other (which is what Python needs).
-import { isBlank } from './editLines';
+import { isBlank } from './lines';
 
 export type IndentStyle =
   | { readonly kind: 'tabs' }

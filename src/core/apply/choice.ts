@@ -1,9 +1,9 @@
 // Picks the code block of an answer that is the replacement for the selection, when the answer has
 // several: the fixed function rather than the usage example, the command to run or the output to
 // expect, or a quote of the original code.
-import { tagFit, type TagFit } from './editLanguages';
-import type { FencedBlock } from './editParse';
-import { lcsLength, similarity } from './editSimilarity';
+import { tagFit, type TagFit } from './languages';
+import type { FencedBlock } from './parse';
+import { lcsLength, similarity } from './similarity';
 
 export type Choice =
   | { readonly ok: true; readonly block: FencedBlock; readonly note?: string }

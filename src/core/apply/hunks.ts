@@ -1,11 +1,11 @@
 // Applies quoted-context changes (SEARCH/REPLACE blocks and unified-diff hunks): find each quoted part
 // in the document, then replace it, keeping the document's own text for lines the change leaves alone.
-import { detectIndentStyle, leadingWhitespace, makeReindenter, type IndentStyle } from './editIndent';
-import { isBlank, type LineIndex } from './editLines';
-import { locate, type Match } from './editLocate';
-import type { ApplyMethod, Edit, Plan } from './editPlan';
-import { refusal } from './editPlan';
-import { lcsPairs } from './editSimilarity';
+import { detectIndentStyle, leadingWhitespace, makeReindenter, type IndentStyle } from './indent';
+import { isBlank, type LineIndex } from './lines';
+import { closestRegion, FUZZY_THRESHOLD, locate, type Match } from './locate';
+import type { ApplyMethod, Edit, Plan } from './plan';
+import { refusal } from './plan';
+import { lcsPairs } from './similarity';
 
 export interface Hunk {
   /** What the document has now (SEARCH part, or a hunk's context and removed lines). */
@@ -25,6 +25,7 @@ export interface HunkContext {
 const NOTE_FOR: Record<Match['kind'], string | undefined> = {
   exact: undefined,
   whitespace: 'Found the quoted code ignoring differences in indentation and trailing spaces; re-indented the change to match.',
+  typographic: "Found the quoted code after reading its smart quotes, dashes and special spaces as plain ones; kept the file's own characters.",
   substring: 'Found the quoted code inside a line.',
   fuzzy: undefined,
 };
@@ -51,7 +52,15 @@ export function planHunks(ctx: HunkContext, hunks: readonly Hunk[], method: Extr
     if (!match) {
       const found = locate(ctx.doc, h.search, { selection: ctx.selection, hintLine: h.hintLine, claimed });
       if (!found.ok && found.why === 'absent') {
-        return refusal(`Could not find the code to change: the ${what} starting ${quote(h.search)} is not in the document (it may have changed since the answer was written).`, h.replace.join('\n'));
+        const near = closestRegion(ctx.doc, h.search);
+        const closest =
+          near && near.score > 0.3
+            ? ` The closest code is at lines ${near.first + 1}-${near.last + 1} (${Math.floor(near.score * 100)}% similar, below the ${Math.round(FUZZY_THRESHOLD * 100)}% needed to change it safely).`
+            : '';
+        return refusal(
+          `Could not find the code to change: the ${what} starting ${quote(h.search)} is not in the document (it may have changed since the answer was written).${closest} Select the code to change and ask again.`,
+          h.replace.join('\n'),
+        );
       }
       if (!found.ok) {
         // The same quote given once per occurrence (a model fixing every copy) pairs up in document order.

@@ -2,8 +2,9 @@
 // strictest reading first: the exact lines; the lines ignoring indentation and trailing whitespace;
 // the exact text inside a line; then an anchored approximate match. A stricter level that finds
 // several places never falls through to a looser one: the answer is ambiguous, not absent.
-import { isBlank, trimmedLines, type LineIndex } from './editLines';
-import { lcsPairs, similarity } from './editSimilarity';
+import { isBlank, trimmedLines, type LineIndex } from './lines';
+import { lcsLength, lcsPairs, similarity } from './similarity';
+import { hasTypography, plainTypography } from './typography';
 
 /** Approximate matches must be at least this similar (1 - normalized edit distance of the trimmed lines). */
 export const FUZZY_THRESHOLD = 0.85;
@@ -12,7 +13,7 @@ const FUZZY_LINE_SLACK = 0.15;
 /** Character comparisons the approximate search may spend, so anchors like `{` and `}` cannot make it slow. */
 const FUZZY_BUDGET = 50_000_000;
 
-export type MatchKind = 'exact' | 'whitespace' | 'substring' | 'fuzzy';
+export type MatchKind = 'exact' | 'whitespace' | 'typographic' | 'substring' | 'fuzzy';
 
 export interface Match {
   readonly kind: MatchKind;
@@ -54,6 +55,7 @@ export function locate(doc: LineIndex, snippet: readonly string[], opts: LocateO
   const levels: Array<() => Match[]> = [
     () => exactLines(doc, snippet),
     () => whitespaceLines(doc, snippet),
+    () => typographicLines(doc, snippet),
     () => substring(doc, snippet),
     () => fuzzyLines(doc, snippet),
   ];
@@ -76,7 +78,7 @@ function choose(found: Match[], opts: LocateOptions): Located {
   if (opts.hintLine !== undefined) {
     const atHint = pool.filter(m => m.firstLine === opts.hintLine);
     if (atHint.length === 1) {
-      return { ok: true, match: atHint[0], note: `The code appears in ${found.length} places; changed the one at the line the diff names.` };
+      return { ok: true, match: atHint[0], note: `The code appears in ${found.length} places; changed the one at the line the answer names.` };
     }
   }
   // Approximate matches of clearly different quality are not a tie.
@@ -110,6 +112,61 @@ function whitespaceLines(doc: LineIndex, s: readonly string[]): Match[] {
     if (j === k) out.push(lineMatch(doc, 'whitespace', i, i + k - 1, identityMap(i, k), 1));
   }
   return out;
+}
+
+/** Lines equal once smart quotes, dashes, ellipses and odd spaces are plain: the drift of chat front ends. */
+function typographicLines(doc: LineIndex, s: readonly string[]): Match[] {
+  if (!s.some(hasTypography) && !hasTypography(doc.text)) return [];
+  const t = trimmedLines(doc);
+  const st = s.map(l => plainTypography(l).trim());
+  const k = st.length;
+  const plain: (string | undefined)[] = new Array<string | undefined>(t.length);
+  const at = (i: number): string => (plain[i] ??= plainTypography(t[i]).trim());
+  const out: Match[] = [];
+  for (let i = 0; i + k <= t.length; i++) {
+    if (at(i) !== st[0]) continue;
+    let j = 1;
+    while (j < k && at(i + j) === st[j]) j++;
+    if (j === k) out.push(lineMatch(doc, 'typographic', i, i + k - 1, identityMap(i, k), 1));
+  }
+  return out;
+}
+
+/** The region most like a snippet that was not found, to show the user: the start most of its lines agree on. */
+export function closestRegion(doc: LineIndex, snippet: readonly string[]): { first: number; last: number; score: number } | undefined {
+  const st = snippet.map(l => l.trim());
+  const want = new Map<string, number[]>();
+  st.forEach((l, i) => {
+    if (l.length < 4) return;
+    const list = want.get(l);
+    if (list) list.push(i);
+    else want.set(l, [i]);
+  });
+  if (want.size === 0) return undefined;
+  const votes = new Map<number, number>();
+  const t = trimmedLines(doc);
+  for (let d = 0; d < t.length; d++) {
+    const idx = want.get(t[d]);
+    if (!idx) continue;
+    for (const i of idx) if (d - i >= 0) votes.set(d - i, (votes.get(d - i) ?? 0) + 1);
+  }
+  let best: number | undefined;
+  let most = 0;
+  for (const [start, n] of votes) {
+    if (n > most || (n === most && best !== undefined && start < best)) {
+      best = start;
+      most = n;
+    }
+  }
+  if (best === undefined) return undefined;
+  const last = Math.min(t.length - 1, best + st.length - 1);
+  const a = st.filter(l => l !== '');
+  const b = t.slice(best, last + 1).filter(l => l !== '');
+  const aText = a.join('\n');
+  const bText = b.join('\n');
+  // Characters for a snippet of ordinary size; lines for a long one, whose character distance would be slow.
+  const score = aText.length * bText.length <= 4_000_000 ? similarity(aText, bText, 0) : (2 * lcsLength(a, b)) / Math.max(1, a.length + b.length);
+  return { first: best, last, score };
 }
 
 /**
