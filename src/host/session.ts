@@ -131,7 +131,8 @@ export class ChatSession implements vscode.Disposable {
     try {
       const loaded = await this.store.load(id);
       if (!this.unloaded.has(id)) return true; // loaded meanwhile
-      c.messages = loaded.messages;
+      // A question asked while the log was being read stays, after the stored messages.
+      c.messages = [...loaded.messages, ...c.messages.filter(m => !loaded.messages.some(l => l.id === m.id))];
       c.title = loaded.title;
       c.createdAt = loaded.createdAt;
       c.updatedAt = loaded.updatedAt;

@@ -91,8 +91,9 @@ suite(`Two windows, one conversation (window ${ME})`, function () {
       } else {
         await barrier('created');
         const { id, baseUrl } = JSON.parse(fs.readFileSync(path.join(RUN, 'conversation.json'), 'utf8')) as { id: string; baseUrl: string };
-        // The user settings A wrote reach this window through the settings file.
-        await waitFor('the shared settings', () => vscode.workspace.getConfiguration('tandem').get('baseUrl') === baseUrl, 30000);
+        // The same user settings A wrote (another window may see A's write late; writing them here is immediate).
+        await setSettings({ baseUrl, model: 'test-model' });
+        assert.strictEqual(vscode.workspace.getConfiguration('tandem').get('baseUrl'), baseUrl);
         await barrier('a-streaming');
         // Reading the log while A streams into it: A's answer is not marked interrupted here.
         await api.refreshHistory();
