@@ -18,8 +18,11 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 
+const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, 'package.json'), 'utf8'));
+
 const common = {
   bundle: true,
+  define: { __TANDEM_VERSION__: JSON.stringify(pkg.version) },
   minify: production,
   sourcemap: production ? false : 'linked',
   sourcesContent: false,

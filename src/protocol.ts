@@ -88,7 +88,11 @@ export interface MessageWait {
   position?: number;
   attempt?: number;
   detail?: string;
+  /** Why a retry waits: the server rate-limited, failed, or could not be reached. */
+  cause?: RetryCause;
 }
+
+export type RetryCause = 'rateLimited' | 'server' | 'connection';
 
 export interface ChatMessage {
   id: string;

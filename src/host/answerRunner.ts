@@ -200,6 +200,11 @@ export class AnswerRunner implements vscode.Disposable {
     const f = llm.describeError(e, req);
     // A server may echo the key in a shape no pattern knows: the key itself never reaches the chat.
     let message = req.apiKey ? f.message.split(req.apiKey).join('[redacted]') : f.message;
+    if (f.kind === 'auth' && endpoint.key.kind !== 'key') {
+      // Not a rejected key: none was sent.
+      const said = /Server said: (.*)$/s.exec(message)?.[1] ?? message;
+      message = vscode.l10n.t('{0} asks for an API key, and none is stored for it, so none was sent. Set one with "Set API Key"; it is kept in VS Code\'s secret storage. Server said: {1}', endpoint.origin, said);
+    }
     if (f.kind === 'connection' && s.preset.local && /refused/.test(message)) {
       message = vscode.l10n.t('Could not connect to {0}: the connection was refused. Is {1} running on {2}?', req.baseUrl, s.preset.label, endpointOrigin(req.baseUrl)?.replace(/^https?:\/\//, '') ?? req.baseUrl);
     }

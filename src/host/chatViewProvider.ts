@@ -216,7 +216,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'continue':
         return this.session.continueAnswer(messageId);
       case 'setApiKey':
-        await vscode.commands.executeCommand(Commands.setApiKey);
+        // With a key stored, the question that failed for want of one is asked again.
+        if ((await vscode.commands.executeCommand<boolean>(Commands.setApiKey)) === true) return this.session.retry(messageId);
         return;
       case 'selectModel':
         await vscode.commands.executeCommand(Commands.selectModel);

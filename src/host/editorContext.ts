@@ -2,6 +2,7 @@
 // symbol, else the current line; a few lines around it, the problems VS Code reports in it, the imports.
 import vscode = require('vscode');
 import type { CodeContext } from '../protocol';
+import { enclosingBlock } from '../core/enclosingBlock';
 
 const SURROUNDING_LINES = 3;
 const MAX_IMPORTS = 40;
@@ -71,6 +72,12 @@ export async function targetRange(editor: vscode.TextEditor): Promise<{ range: v
   const pos = editor.selection.active;
   const s = await enclosingSymbol(doc.uri, pos, SYMBOL_KINDS);
   if (s) return { range: wholeLines(doc, s.range.start.line, s.range.end.line), kind: 'symbol' };
+  // No language server for this file: the enclosing block found from indentation and brackets.
+  const from = Math.max(0, pos.line - 400);
+  const lines: string[] = [];
+  for (let i = from; i < Math.min(doc.lineCount, pos.line + 400); i++) lines.push(doc.lineAt(i).text);
+  const b = enclosingBlock(lines, pos.line - from);
+  if (b) return { range: wholeLines(doc, from + b.start, from + b.end), kind: 'symbol' };
   return { range: doc.lineAt(pos.line).range, kind: 'line' };
 }
 

@@ -9,6 +9,7 @@ import type { ChatRequest, ServerRequest } from '../llm/types';
 import { readSettings, type TandemSettings } from './settings';
 import type { KeyLookup, KeyStore } from './keyStore';
 import type { Log } from './log';
+import { loadLlm } from './llmLoader';
 
 export interface Endpoint {
   settings: TandemSettings;
@@ -41,8 +42,30 @@ export interface ResolveOptions {
 export class EndpointResolver {
   /** Settings warnings already logged, so a corrected value is reported once per window, not per request. */
   private readonly warned = new Set<string>();
+  /** The model a server offers when it offers exactly one, per origin, for a user who chose none. */
+  private readonly onlyModel = new Map<string, Promise<string[] | undefined>>();
 
   constructor(private readonly keys: KeyStore, private readonly log: Log) {}
+
+  /** The server's model list, asked once per origin (and again after a failure). */
+  private serverModels(origin: string, server: ServerRequest): Promise<string[] | undefined> {
+    let pending = this.onlyModel.get(origin);
+    if (!pending) {
+      const log = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error', line: string) => this.log[level]('endpoint', line);
+      pending = loadLlm().listModels(server, { onLog: log }, AbortSignal.timeout(5000)).catch(() => undefined);
+      this.onlyModel.set(origin, pending);
+      void pending.then(ids => {
+        if (!ids) this.onlyModel.delete(origin);
+        else if (ids.length === 1) this.log.info('endpoint', `no model chosen: using ${origin}'s only model, ${ids[0]}`);
+      });
+    }
+    return pending;
+  }
+
+  /** Forgets what servers listed (settings changed, Test Connection). */
+  forgetServers(): void {
+    this.onlyModel.clear();
+  }
 
   async resolve(opts: ResolveOptions = {}): Promise<EndpointResult> {
     const s = readSettings();
@@ -72,14 +95,24 @@ export class EndpointResolver {
     const baseUrl = s.baseUrl;
     const apiKey = key.kind === 'key' ? key.key : undefined;
     const azure = s.preset.deployments ? s.azure : undefined;
+    let model = s.model;
+    if (opts.needModel && !s.modelIsSet && s.model !== s.preset.exampleModel && s.preset.modelsListed && key.kind !== 'missing') {
+      // The manifest's default model is OpenAI's: on another server, take its only model, or ask once.
+      const ids = await this.serverModels(key.origin, { baseUrl, apiKey, azure });
+      if (ids?.length === 1) model = ids[0];
+      else if (ids && ids.length > 1) {
+        return problem('badRequest', vscode.l10n.t('{0} offers {1} models and none is chosen yet. Pick one; Tandem remembers it.', key.origin, ids.length), ['selectModel', 'retry']);
+      }
+    }
+    const settings = model === s.model ? s : { ...s, model };
     return {
       ok: true,
       endpoint: {
-        settings: s,
+        settings,
         origin: key.origin,
         key,
         server: { baseUrl, apiKey, azure },
-        chat: () => ({ baseUrl, apiKey, azure, model: s.model, temperature: s.temperature, maxTokens: s.maxTokens }),
+        chat: () => ({ baseUrl, apiKey, azure, model, temperature: s.temperature, maxTokens: s.maxTokens }),
       },
     };
   }

@@ -183,8 +183,9 @@ export interface ConnectionReport {
 /** URL, key, model list, and a tiny streaming call, each reported with what to do about it. */
 export async function testConnection(d: ProviderDeps, opts: { quiet?: boolean } = {}): Promise<ConnectionReport> {
   const s = readSettings();
-  // What servers said about their context windows is asked again after a test.
+  // What servers said about their context windows and models is asked again after a test.
   d.answers.forgetServers();
+  d.endpoints.forgetServers();
   const steps: ConnectionStep[] = [];
   const add = (name: string, status: StepStatus, detail: string) => {
     steps.push({ name, status, detail });

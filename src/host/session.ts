@@ -574,7 +574,7 @@ export class ChatSession implements vscode.Disposable {
   }
 
   private showWait(c: StoredConversation, answer: ChatMessage, w: WaitEvent | undefined): void {
-    answer.wait = w ? { reason: w.reason, until: w.until, position: w.position, attempt: w.attempt, detail: w.detail } : undefined;
+    answer.wait = w ? { reason: w.reason, until: w.until, position: w.position, attempt: w.attempt, detail: w.detail, cause: w.cause } : undefined;
     this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
     this.changed.fire();
   }

@@ -19,6 +19,8 @@ export interface TandemSettings {
   /** True when the user set tandem.baseUrl; otherwise the preset's address is used. */
   baseUrlIsSet: boolean;
   model: string;
+  /** False when `model` is only the manifest's default (the user never chose one). */
+  modelIsSet: boolean;
   temperature: number | undefined;
   maxTokens: number | undefined;
   systemPrompt: string;
@@ -114,6 +116,8 @@ export function readSettings(): TandemSettings {
     else baseUrl = n.url;
   }
   const model = text(c.get('model')).trim();
+  // Trust-aware like the value itself: an untrusted workspace's model does not count as chosen.
+  const modelIsSet = c.isSet('model');
   const problems: string[] = [];
   const warnings: string[] = [];
   if (baseUrl) {
@@ -143,6 +147,7 @@ export function readSettings(): TandemSettings {
     rawBaseUrl,
     baseUrlIsSet,
     model,
+    modelIsSet,
     temperature,
     maxTokens: maxTokens ?? preset.defaultMaxTokens,
     systemPrompt: text(c.get('systemPrompt')),

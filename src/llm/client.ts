@@ -2,9 +2,19 @@
 // OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY, OPENAI_LOG and
 // OPENAI_CUSTOM_HEADERS and would send that key and those headers to whatever server is configured.
 import OpenAI from 'openai';
+import { VERSION as SDK_VERSION } from 'openai/version';
 import type { ChatRequest, StreamHandlers } from './types';
 import { redactSecrets } from '../core/redact';
 import { azureApiRoot } from '../core/providers';
+
+/** Set by esbuild from package.json; 'dev' where a build does not define it. */
+declare const __TANDEM_VERSION__: string | undefined;
+
+/**
+ * Who is asking, for server logs and support: Tandem's version and the SDK's. The SDK's own value is
+ * its class name, which minification turns into a single letter ("k/JS 6.49.0").
+ */
+export const USER_AGENT = `Tandem/${typeof __TANDEM_VERSION__ === 'string' ? __TANDEM_VERSION__ : 'dev'} OpenAI/JS ${SDK_VERSION}`;
 
 /** Never sent: the fetch wrapper removes the Authorization header when there is no key. */
 const NO_KEY_PLACEHOLDER = 'tandem-no-key';
@@ -147,7 +157,7 @@ export function createClient(req: ChatRequest, handlers: StreamHandlers, transpo
     adminAPIKey: null,
     baseURL: apiRoot(req),
     defaultQuery: req.azure ? { 'api-version': req.azure.apiVersion } : undefined,
-    defaultHeaders: req.azure && req.apiKey !== undefined ? { 'api-key': req.apiKey } : undefined,
+    defaultHeaders: { 'User-Agent': USER_AGENT, ...(req.azure && req.apiKey !== undefined ? { 'api-key': req.apiKey } : {}) },
     organization: null,
     project: null,
     webhookSecret: null,

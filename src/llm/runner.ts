@@ -114,7 +114,8 @@ export class ChatRunner implements ChatRunnerApi {
         retries += 1;
         const detail = e instanceof Error ? e.message : String(e);
         handlers.onLog?.('info', `retry ${retries} in ${decision.delayMs} ms (${decision.reason}): ${detail}`);
-        handlers.onWait?.({ reason: 'retry', until: Date.now() + decision.delayMs, attempt: retries, detail });
+        const cause = api?.status === 429 ? 'rateLimited' : api ? 'server' : 'connection';
+        handlers.onWait?.({ reason: 'retry', until: Date.now() + decision.delayMs, attempt: retries, detail, cause });
         try {
           await this.wait(decision.delayMs, signal);
         } finally {

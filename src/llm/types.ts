@@ -1,5 +1,5 @@
 // The contract between the host and the lazily loaded dist/llm.js. Types only; imports only core types.
-import type { ErrorKind } from '../protocol';
+import type { ErrorKind, RetryCause } from '../protocol';
 import type { ContextSource } from '../core/contextWindow';
 import type { ProviderPreset } from '../core/providers';
 import type { ApplyInput, ApplyResult } from '../core/apply';
@@ -85,6 +85,8 @@ export interface WaitEvent {
   position?: number;
   /** Why we wait, in words: the server's message for a retry. */
   detail?: string;
+  /** For a retry: what went wrong, so the wait can say why. */
+  cause?: RetryCause;
 }
 
 export interface RunHandlers extends StreamHandlers {

@@ -326,7 +326,7 @@ export class MessageView {
     const text = element('span', 'message-wait-text');
     const render = () => {
       const seconds = Math.max(0, Math.ceil((wait.until - Date.now()) / 1000));
-      text.textContent = wait.reason === 'pacing' ? strings.waitPacing(seconds, wait.position) : strings.waitRetry(seconds, wait.attempt);
+      text.textContent = wait.reason === 'pacing' ? strings.waitPacing(seconds, wait.position) : strings.waitRetry(seconds, wait.attempt, wait.cause);
       if (wait.detail) text.title = wait.detail;
     };
     render();

@@ -1,11 +1,18 @@
 // Every string the chat view shows, in one table so wording and a later translation live in one place.
 // The host translates its own strings with vscode.l10n; this bundle cannot reach that API.
 
-import type { CodeAction, ErrorAction, SetupStep } from '../protocol';
+import type { CodeAction, ErrorAction, RetryCause, SetupStep } from '../protocol';
 
 // One formatter: toLocaleString builds a new one on every call, which showed when a conversation opens.
 const counter = new Intl.NumberFormat('en-US');
 const count = (n: number): string => counter.format(n);
+
+/** What a retry's countdown says it waits for. */
+const RETRY_CAUSES: Record<RetryCause, string> = {
+  rateLimited: 'Rate limited by the server',
+  server: 'The server failed',
+  connection: 'Could not reach the server',
+};
 
 export const strings = {
   roleUser: 'You',
@@ -140,8 +147,8 @@ export const strings = {
     `Session: ${answers} ${answers === 1 ? 'answer' : 'answers'}, ${count(prompt + completion)} tokens${usd > 0 ? `, ${usd < 0.0001 ? '<$0.0001' : `$${usd.toFixed(4)}`}` : ''}`,
   waitPacing: (seconds: number, position: number | undefined): string =>
     `Waiting for the rate limit: sending in ${seconds} s${position ? ` (${position} ahead)` : ''}`,
-  waitRetry: (seconds: number, attempt: number | undefined): string =>
-    `Retrying${attempt ? ` (attempt ${attempt + 1})` : ''} in ${seconds} s`,
+  waitRetry: (seconds: number, attempt: number | undefined, cause: RetryCause | undefined): string =>
+    `${cause ? `${RETRY_CAUSES[cause]}: retrying` : 'Retrying'}${attempt ? ` (attempt ${attempt + 1})` : ''} in ${seconds} s`,
   retryNow: 'Retry Now',
   cancel: 'Cancel',
 } as const;

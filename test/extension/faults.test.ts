@@ -55,6 +55,9 @@ suite('API faults against the fixture server', function () {
     assert.strictEqual(answer.error?.kind, 'auth');
     assert.ok(answer.error.actions.includes('setApiKey'));
     assert.strictEqual(fx.chatRequests().length, 1);
+    // The loopback server got no key (none is stored): the message says so instead of "rejected".
+    assert.match(answer.error.message, /none is stored for it, so none was sent/);
+    assert.doesNotMatch(answer.error.message, /rejected the API key/);
   });
 
   test('403: permission; one request', async () => {
@@ -76,9 +79,11 @@ suite('API faults against the fixture server', function () {
 
   test('429 with Retry-After: waits visibly, retries once, answers', async () => {
     const waits: number[] = [];
+    const causes = new Set<string | undefined>();
     const sub = api.onDidChangeConversations(() => {
       const w = lastConversation(api).messages.at(-1)?.wait;
       if (w) waits.push(w.until);
+      if (w) causes.add(w.cause);
     });
     const started = Date.now();
     let answer: ChatMessage;
@@ -92,6 +97,7 @@ suite('API faults against the fixture server', function () {
     assert.strictEqual(answer.error, undefined);
     assert.strictEqual(answer.wait, undefined);
     assert.ok(waits.length > 0, 'the wait was shown');
+    assert.deepStrictEqual([...causes], ['rateLimited'], 'the wait says why: the server rate-limited');
     assert.ok(Date.now() - started >= 900, 'it waited for Retry-After');
   });
 

@@ -46,6 +46,14 @@ suite('llm: streaming against the fixture server', () => {
     assert.strictEqual(result.requestId, 'req_fixture_0');
   });
 
+  test('the User-Agent names Tandem and its version, and the SDK', async () => {
+    fx.script({ text: 'a' });
+    await collect(req());
+    const ua = String(fx.chatRequests()[0].headers['user-agent']);
+    const version = (JSON.parse(require('fs').readFileSync(require('path').join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+    assert.match(ua, new RegExp(`^Tandem/${version.replace(/\./g, '\\.')} OpenAI/JS \\d+\\.\\d+\\.\\d+$`), ua);
+  });
+
   test('no key: no Authorization header at all; a key: Bearer to that server only', async () => {
     fx.script({ text: 'a' }, { text: 'b' });
     await collect(req());

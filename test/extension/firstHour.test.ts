@@ -1,0 +1,103 @@
+// What a new user tripped over in the first hour, each checked where it happened: which model a new
+// custom server gets, editor commands that do not drag other files' turns along, and a fix that is
+// recorded in the chat with its explanation and outcome.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { FakeOpenAI } from '../fixtures/fakeOpenAI';
+import { setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
+
+interface Body { model: string; messages: { role: string; content: string }[] }
+
+function previewOpen(): boolean {
+  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'tandem-preview'));
+}
+
+suite('The first hour', function () {
+  this.timeout(60000);
+  const fx = new FakeOpenAI({ models: ['only-model'] });
+  let n = 0;
+
+  async function file(content: string): Promise<vscode.TextEditor> {
+    n += 1;
+    const uri = workspaceFile(`first-${n}.ts`);
+    fs.writeFileSync(uri.fsPath, content);
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount - 1, editor.document.lineAt(editor.document.lineCount - 1).text.length);
+    return editor;
+  }
+
+  useFixture(fx);
+  setup(async () => {
+    fx.reset();
+    fx.setModels(['only-model']);
+    await setSettings({ provider: 'custom', baseUrl: fx.baseUrl, model: undefined });
+  });
+  suiteTeardown(() => setSettings({ provider: undefined }));
+
+  test('a custom server with one model and none chosen: that model is used, not an OpenAI default', async () => {
+    await file('const a = 1;');
+    fx.script({ text: 'A constant.' });
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    assert.strictEqual((fx.chatRequests()[0].body as Body).model, 'only-model');
+  });
+
+  test('a custom server with several models and none chosen: nothing is sent, the user is asked to pick', async () => {
+    fx.setModels(['model-a', 'model-b']);
+    await setSettings({ baseUrl: fx.baseUrl.replace('127.0.0.1', 'localhost') }); // another origin: listed afresh
+    const api = await tandem();
+    await file('const b = 2;');
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    assert.strictEqual(fx.chatRequests().length, 0);
+    const all = api.getConversations();
+    const answer = all[all.length - 1].messages.at(-1);
+    assert.match(answer?.error?.message ?? '', /offers 2 models and none is chosen/);
+    assert.ok(answer?.error?.actions.includes('selectModel'));
+  });
+
+  test('editor commands start their own conversation: a second Explain sends no earlier turns', async () => {
+    const api = await tandem();
+    await setSettings({ model: 'only-model' });
+    await file('const c = 3;');
+    fx.script({ text: 'First.' }, { text: 'Second.' });
+    const before = api.getConversations().filter(c => c.messages.length > 0).length;
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    await file('const d = 4;');
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    const second = fx.chatRequests()[1].body as Body;
+    assert.deepStrictEqual(second.messages.map(m => m.role), ['system', 'user'], 'only the new question');
+    assert.ok(!JSON.stringify(second).includes('const c = 3'), 'nothing about the other file');
+    assert.strictEqual(api.getConversations().filter(c => c.messages.length > 0).length, before + 2);
+  });
+
+  test('nothing selected, no language server: the enclosing function is found from indentation and taken whole', async () => {
+    await setSettings({ model: 'only-model' });
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'import os\n\ndef load(path):\n    if not path:\n        return None\n    return open(path).read()\n\nprint(load("x"))\n' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(4, 10, 4, 10);
+    fx.script({ text: 'It reads a file.' });
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    const user = (fx.chatRequests()[0].body as Body).messages.at(-1)?.content ?? '';
+    assert.match(user, /\(lines 3-6\)/, user);
+    assert.match(user, /def load\(path\):\n {4}if not path:\n {8}return None\n {4}return open\(path\)\.read\(\)\n```/);
+    assert.strictEqual(editor.selection.start.line, 2, 'the function is selected so the user sees what was sent');
+  });
+
+  test('an applied fix is recorded in the chat with the model\'s explanation and the outcome', async () => {
+    const api = await tandem();
+    await setSettings({ model: 'only-model' });
+    const editor = await file('function inc(x: number) {\n  return x - 1;\n}');
+    fx.script({ text: 'The sign was wrong:\n\n```ts\nfunction inc(x: number) {\n  return x + 1;\n}\n```\n\nIt now adds one.' });
+    const running = vscode.commands.executeCommand<string>('tandem.fixSelection');
+    await waitFor('the diff preview', () => previewOpen(), 20000);
+    await vscode.commands.executeCommand('tandem.acceptEdit');
+    assert.strictEqual(await running, 'accepted');
+    assert.match(editor.document.getText(), /x \+ 1/);
+    const all = api.getConversations();
+    const last = all[all.length - 1];
+    assert.strictEqual(last.messages.length, 2);
+    assert.match(last.messages[1].text, /The sign was wrong/);
+    assert.match(last.messages[1].text, /It now adds one/);
+    assert.ok(last.messages[1].notices?.some(x => /^Applied to first-\d+\.ts/.test(x)), JSON.stringify(last.messages[1].notices));
+  });
+});
