@@ -20,8 +20,14 @@ export interface TandemApi {
   isChatViewReady(): boolean;
   /** Resolves when stored conversations have been loaded. */
   whenRestored(): Promise<void>;
-  /** Resolves when every conversation change so far is on disk. */
+  /** Resolves when every conversation change so far is on disk (or held back after a failed write). */
   flushHistory(): Promise<void>;
+  /** Reads what other windows wrote to the history (done by itself when the window regains focus). */
+  refreshHistory(): Promise<void>;
+  /** Why conversations cannot be saved right now (they are held in memory meanwhile), or undefined. */
+  historyWriteProblem(): string | undefined;
+  /** Extension tests only (undefined in production): a chat view intent, handled as if the webview sent it. */
+  viewIntent?(message: unknown): Promise<void>;
 }
 
 let host: Host | undefined;
@@ -63,6 +69,9 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
     whenRestored: () => load().whenRestored(),
     // Without the host nothing has changed, so nothing waits for the disk.
     flushHistory: () => host?.flushHistory() ?? Promise.resolve(),
+    refreshHistory: () => load().refreshHistory(),
+    historyWriteProblem: () => host?.historyWriteProblem(),
+    viewIntent: context.extensionMode === vscode.ExtensionMode.Production ? undefined : message => load().viewIntent(message),
   };
 }
 

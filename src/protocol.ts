@@ -132,6 +132,10 @@ export interface ConversationSummary {
   /** ms since epoch of the last message. */
   updatedAt: number;
   messageCount: number;
+  /** Size of its history log, when known. */
+  bytes?: number;
+  /** Why it cannot be loaded: the list offers Open File and Delete instead of opening it. */
+  damaged?: string;
 }
 
 /** What will be sent with the next question, shown as removable chips above the composer. */
@@ -189,6 +193,8 @@ export type WebviewMessage =
   | { type: 'newConversation' }
   | { type: 'openConversation'; id: string }
   | { type: 'deleteConversation'; id: string }
+  /** Opens a damaged conversation's log in an editor (the host maps the id to its file). */
+  | { type: 'openConversationFile'; id: string }
   | { type: 'renameConversation'; id: string; title: string }
   | { type: 'clearConversations' }
   | { type: 'exportConversation'; id: string }
@@ -236,6 +242,7 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     }
     case 'openConversation':
     case 'deleteConversation':
+    case 'openConversationFile':
     case 'exportConversation':
     case 'removeChip':
       return str(raw.id, 200) ? { type: raw.type, id: raw.id } : undefined;

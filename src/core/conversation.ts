@@ -1,12 +1,12 @@
 // The conversation model the host owns. Pure data and functions; the host adds events and storage.
 import type { ChatMessage, CodeContext, ConversationState, MessageError } from '../protocol';
 
-let counter = 0;
-
-/** Ids unique within a process and sortable by creation; not secret. */
+/**
+ * Random ids (a UUID v4 after the prefix): several windows write into the same history folder, often the
+ * same conversation, so an id must not depend on the process, the clock or a counter. Not secret.
+ */
 export function newId(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${Date.now().toString(36)}-${counter.toString(36)}`;
+  return `${prefix}-${globalThis.crypto.randomUUID()}`;
 }
 
 export function newConversation(): ConversationState {

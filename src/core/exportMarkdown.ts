@@ -2,6 +2,7 @@
 import type { ChatMessage, ConversationState } from '../protocol';
 import { fenceFor } from './prompts';
 import { redactSecrets } from './redact';
+import { redactOutgoing } from './secretScan';
 
 function messageMarkdown(m: ChatMessage): string {
   const parts: string[] = [`## ${m.role === 'user' ? 'You' : 'Tandem'}`, ''];
@@ -19,8 +20,9 @@ function messageMarkdown(m: ChatMessage): string {
 
 export function conversationMarkdown(c: ConversationState, createdAt: Date): string {
   const head = [`# ${c.title.replace(/\n/g, ' ')}`, '', `_Tandem conversation, started ${createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC._`, ''];
-  // Key-shaped strings are redacted again here: an export leaves the machine more easily than history.
-  return redactSecrets([...head, ...c.messages.map(messageMarkdown)].join('\n').trimEnd() + '\n');
+  // An export leaves the machine more easily than history: it gets the same redaction as a request
+  // (keys, tokens, private keys, passwords, URL credentials), then the key shapes of our own logs.
+  return redactSecrets(redactOutgoing([...head, ...c.messages.map(messageMarkdown)].join('\n').trimEnd() + '\n').text);
 }
 
 /** One answer alone, for "Open in Editor". */

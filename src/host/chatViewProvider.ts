@@ -10,7 +10,7 @@ import type { CodeBlockActions } from './codeBlockActions';
 import { answerMarkdown } from '../core/exportMarkdown';
 import { chatViewCsp } from '../core/webviewCsp';
 import { CHAT_VIEW_ID, Commands, SETTINGS_SECTION } from './ids';
-import type { ChatSession } from './session';
+import { UNDO_DELETE_MS, type ChatSession } from './session';
 import type { Log } from './log';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -92,12 +92,28 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   }
 
   private receive(raw: unknown): void {
+    void this.intent(raw);
+  }
+
+  /** Handles one message as if the webview sent it (the tests drive the view's intents through here). */
+  async intent(raw: unknown): Promise<void> {
     const msg = parseWebviewMessage(raw);
     if (!msg) {
       this.log.warn('chatView', `dropped a malformed message from the webview: ${JSON.stringify(raw).slice(0, 200)}`);
       return;
     }
-    void this.handle(msg).catch(e => this.log.error('chatView', `${msg.type} failed: ${String(e)}`));
+    await this.handle(msg).catch(e => this.log.error('chatView', `${msg.type} failed: ${String(e)}`));
+  }
+
+  /** Deletes at once and offers Undo while the log is kept (UNDO_DELETE_MS). */
+  private async deleteWithUndo(id: string): Promise<void> {
+    const title = await this.session.deleteConversation(id);
+    if (title === undefined) return;
+    const undo = vscode.l10n.t('Undo');
+    const pick = await vscode.window.showInformationMessage(vscode.l10n.t('Deleted "{0}".', title), undo);
+    if (pick === undo && !this.session.undoDelete(id)) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" can no longer be restored: Undo is offered for {1} seconds.', title, UNDO_DELETE_MS / 1000));
+    }
   }
 
   private async handle(msg: WebviewMessage): Promise<void> {
@@ -122,8 +138,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.session.openConversation(msg.id);
         return;
       case 'deleteConversation':
-        await this.session.deleteConversation(msg.id);
+        // Not awaited: the notification stays until the user answers or dismisses it.
+        void this.deleteWithUndo(msg.id);
         return;
+      case 'openConversationFile': {
+        const file = this.session.historyFile(msg.id);
+        if (file) await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+        return;
+      }
       case 'renameConversation':
         this.session.renameConversation(msg.id, msg.title);
         return;

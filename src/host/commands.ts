@@ -11,6 +11,7 @@ import type { KeyStore } from './keyStore';
 import type { Log } from './log';
 import { selectModel, selectProvider, testConnection } from './providerCommands';
 import type { DiffPreview } from './diffPreview';
+import { isInWorkspace, isOpenOrInWorkspace } from './workspaceScope';
 import type { EndpointResolver } from './endpoint';
 import type { AnswerRunner } from './answerRunner';
 
@@ -32,10 +33,6 @@ export type CommandId = (typeof Commands)[keyof typeof Commands];
 export type CommandHandler = (...args: never[]) => unknown;
 
 /**
- * What every command does. The activation bundle registers every id and calls in here once the host is
- * loaded; the record type makes a command without a handler a compile error.
- */
-/**
  * Ticks a walkthrough step when what it asks for really happened (a provider chosen, a key stored, a
  * test passed), through the `tandem.walkthrough.<step>` context key its completion event waits for.
  */
@@ -46,9 +43,29 @@ function done<T>(step: 'provider' | 'key' | 'test' | 'explain', result: Promise<
   });
 }
 
+/**
+ * What every command does. The activation bundle registers every id and calls in here once the host is
+ * loaded; the record type makes a command without a handler a compile error.
+ */
 export function commandHandlers(d: CommandDeps): Record<CommandId, CommandHandler> {
   const tasks = new EditTasks(d);
-  const range = (uri: string, l: number, c: number, el: number, ec: number) => ({ uri: vscode.Uri.parse(uri, true), range: new vscode.Range(l, c, el, ec) });
+  const range = (uri: vscode.Uri, l: number, c: number, el: number, ec: number) => ({ uri, range: new vscode.Range(l, c, el, ec) });
+  // These take a URI from any caller (the lightbulb, but also a command link or another extension):
+  // only an open document or a workspace file is read and sent.
+  const scoped = (uri: unknown, run: (target: vscode.Uri) => Promise<unknown>): Promise<unknown> => {
+    let target: vscode.Uri | undefined;
+    try {
+      target = typeof uri === 'string' ? vscode.Uri.parse(uri, true) : undefined;
+    } catch {
+      target = undefined;
+    }
+    if (!target || !isOpenOrInWorkspace(target)) {
+      d.log.warn('commands', `refused a range command for ${String(uri).slice(0, 200)}: not an open document or a workspace file`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Tandem works only on open documents and files in this workspace.'));
+      return Promise.resolve('failed');
+    }
+    return run(target);
+  };
   return {
     [Commands.explainSelection]: () => done('explain', tasks.run('explain')),
     [Commands.fixSelection]: () => tasks.run('fix'),
@@ -56,12 +73,10 @@ export function commandHandlers(d: CommandDeps): Record<CommandId, CommandHandle
     [Commands.writeTests]: () => tasks.run('tests'),
     [Commands.addDocs]: () => tasks.run('docs'),
     [Commands.askAboutSelection]: (question?: string) => tasks.run('ask', { question: typeof question === 'string' ? question : undefined }),
-    [Commands.fixDiagnostic]: async (uri: string, l: number, c: number, el: number, ec: number) => {
-      const target = vscode.Uri.parse(uri, true);
-      return tasks.run('fix', { uri: target, range: await fixRangeFor(target, l, c, el, ec) });
-    },
-    [Commands.explainRange]: (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('explain', range(uri, l, c, el, ec)),
-    [Commands.improveRange]: (uri: string, l: number, c: number, el: number, ec: number) => tasks.run('improve', range(uri, l, c, el, ec)),
+    [Commands.fixDiagnostic]: (uri: string, l: number, c: number, el: number, ec: number) =>
+      scoped(uri, async target => tasks.run('fix', { uri: target, range: await fixRangeFor(target, l, c, el, ec) })),
+    [Commands.explainRange]: (uri: string, l: number, c: number, el: number, ec: number) => scoped(uri, target => tasks.run('explain', range(target, l, c, el, ec))),
+    [Commands.improveRange]: (uri: string, l: number, c: number, el: number, ec: number) => scoped(uri, target => tasks.run('improve', range(target, l, c, el, ec))),
     [Commands.openChat]: () => done('explain', d.view.reveal(true)),
     [Commands.newConversation]: async () => {
       d.session.newConversation();
@@ -80,7 +95,11 @@ export function commandHandlers(d: CommandDeps): Record<CommandId, CommandHandle
   };
 }
 
-/** Writes a conversation as Markdown to `path` (for automation) or where the save dialog says; returns the file. */
+/**
+ * Writes a conversation as Markdown where the save dialog says; returns the file. `path` (for tests and
+ * automation) must be a new .md file inside the workspace: any caller can run this command, and it must
+ * not be able to overwrite a file with model-written text.
+ */
 async function exportConversation(d: CommandDeps, opts: { id?: string; path?: string } | undefined): Promise<string | undefined> {
   const id = typeof opts?.id === 'string' ? opts.id : d.session.activeConversationId;
   const markdown = d.session.exportMarkdown(id);
@@ -89,8 +108,14 @@ async function exportConversation(d: CommandDeps, opts: { id?: string; path?: st
     return undefined;
   }
   let target: vscode.Uri | undefined;
-  if (typeof opts?.path === 'string' && opts.path) target = vscode.Uri.file(opts.path);
-  else {
+  if (typeof opts?.path === 'string' && opts.path) {
+    target = vscode.Uri.file(opts.path);
+    if (!isInWorkspace(target) || !/\.md$/i.test(target.path) || (await exists(target))) {
+      d.log.warn('export', `refused to export to ${opts.path}: only a new .md file inside the workspace can be named; otherwise the save dialog asks`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Export refused: a conversation can only be exported to a new Markdown file in this workspace, or where the save dialog says.'));
+      return undefined;
+    }
+  } else {
     const title = (markdown.split('\n')[0] ?? '').replace(/^# /, '').replace(/[^\w\- ]+/g, '').trim().slice(0, 60) || 'conversation';
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     target = await vscode.window.showSaveDialog({
@@ -103,6 +128,15 @@ async function exportConversation(d: CommandDeps, opts: { id?: string; path?: st
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown));
   d.log.info('export', `conversation ${id} written to ${target.toString()}`);
   return target.fsPath;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function currentEndpoint(): { provider: string; origin: string } | undefined {

@@ -27,3 +27,32 @@ export const CHAT_VIEW_ID = 'tandem.chatView';
 export const STREAMING_CONTEXT_KEY = 'tandem.streaming';
 
 export const SETTINGS_SECTION = 'tandem';
+
+/**
+ * Settings an untrusted workspace may not set: everything that changes what is sent, where, how much
+ * or what it appears to cost. package.json's `restrictedConfigurations` lists the same keys (a unit test
+ * compares them), and readSettings() reads these from the user's settings only while untrusted, so the
+ * guarantee does not rest on VS Code alone.
+ */
+export const RESTRICTED_SETTINGS = [
+  'provider',
+  'baseUrl',
+  'model',
+  'azure.deployment',
+  'azure.apiVersion',
+  'maxTokens',
+  'choices',
+  'contextWindow',
+  'prices',
+  'requestsPerMinute',
+  'tokensPerMinute',
+  'firstTokenTimeoutSeconds',
+  'idleTimeoutSeconds',
+  'maxAnswerCharacters',
+  'maxAnswerSeconds',
+  'redactCredentials',
+  'systemPrompt',
+  'taskPrompts',
+] as const;
+
+export type RestrictedSetting = (typeof RESTRICTED_SETTINGS)[number];

@@ -32,6 +32,10 @@ export interface Host {
   getConversations(): ConversationState[];
   whenRestored(): Promise<void>;
   flushHistory(): Promise<void>;
+  refreshHistory(): Promise<void>;
+  historyWriteProblem(): string | undefined;
+  /** A chat view intent, handled as if the webview sent it. */
+  viewIntent(message: unknown): Promise<void>;
 }
 
 export function startHost({ context, statusBar, conversationsChanged }: HostShared): Host {
@@ -41,8 +45,18 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
   const answers = new AnswerRunner(log);
   const deps = { keys, log, state: context.globalState, endpoints, answers } as const;
   const storage = context.globalStorageUri;
+  const showLog = vscode.l10n.t('Show Log');
   const store = storage.scheme === 'file'
-    ? new HistoryStore(path.join(storage.fsPath, 'conversations'), (level, line) => log[level]('history', line))
+    ? new HistoryStore(path.join(storage.fsPath, 'conversations'), {
+      log: (level, line) => log[level]('history', line),
+      onWriteError: reason => {
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('Tandem cannot save conversations: {0}. Nothing is lost while this window stays open; they are saved as soon as writing works again.', reason),
+          showLog,
+        ).then(pick => pick === showLog && log.show());
+      },
+      onWriteRecovered: () => void vscode.window.showInformationMessage(vscode.l10n.t('Tandem saved the conversations it held back.')),
+    })
     : undefined;
   if (!store) log.warn('history', `conversations are not kept: storage is at ${storage.toString()}, not on disk`);
   const session: ChatSession = new ChatSession(
@@ -57,7 +71,14 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
   const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
   const handlers = commandHandlers({ ...deps, session, view, diff });
   statusBar.follow(session);
-  context.subscriptions.push(log, answers, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()));
+  context.subscriptions.push(
+    log, answers, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()),
+    // Another window may have written to the same conversations: read them when this one is used again.
+    vscode.window.onDidChangeWindowState(s => {
+      if (s.focused) void session.refreshFromDisk().catch(e => log.warn('history', `refresh failed: ${String(e)}`));
+    }),
+    { dispose: () => void store?.dispose() },
+  );
   // Not awaited: the view and the API see the history once it is read.
   const restored = session.restore();
   log.info('host', 'loaded');
@@ -68,5 +89,8 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
     getConversations: () => session.getConversations(),
     whenRestored: () => restored,
     flushHistory: () => session.flushHistory(),
+    refreshHistory: () => session.refreshFromDisk(),
+    historyWriteProblem: () => store?.writeFailing,
+    viewIntent: message => view.intent(message),
   };
 }

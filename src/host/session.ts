@@ -9,12 +9,14 @@ import { readSettings } from './settings';
 import type { Log } from './log';
 import type { EndpointResolver } from './endpoint';
 import type { AnswerRunner } from './answerRunner';
-import type { HistoryEvent, HistoryStore, StoredConversation } from './historyStore';
+import type { ConversationEntry, HistoryEvent, HistoryStore, StoredConversation } from './historyStore';
 import { conversationMarkdown } from '../core/exportMarkdown';
 import { STREAMING_CONTEXT_KEY } from './ids';
 
 /** Deltas are published at most this often: one message per frame to the webview. */
 const FLUSH_MS = 16;
+/** How long a deleted conversation can be brought back before its log is removed. */
+export const UNDO_DELETE_MS = 8000;
 
 export interface AppendEvent {
   conversationId: string;
@@ -36,6 +38,12 @@ export class ChatSession implements vscode.Disposable {
   private activeId = this.conversations[0].id;
   /** Conversations whose log exists on disk. */
   private readonly onDisk = new Set<string>();
+  /** Conversations listed from the index whose messages are not loaded yet (loaded when opened). */
+  private readonly unloaded = new Map<string, ConversationEntry>();
+  /** Size of each log when it was last listed, for the conversation list. */
+  private readonly sizes = new Map<string, number>();
+  /** Deleted conversations whose log is removed when the Undo period ends. */
+  private readonly pendingDeletes = new Map<string, { c: StoredConversation; timer: ReturnType<typeof setTimeout>; wasOnDisk: boolean }>();
   private restored: Promise<void> | undefined;
   private inFlight: InFlight | undefined;
   private pending = '';
@@ -69,26 +77,131 @@ export class ChatSession implements vscode.Disposable {
     this.totalsSubscription = answers.onDidChangeTotals(() => this.changed.fire());
   }
 
-  /** Loads the stored conversations once; the open one becomes the most recent unless the user already started. */
+  /**
+   * Lists the stored conversations once (from the index: no messages are read) after deleting those past
+   * tandem.history.retentionDays; the open one becomes the most recent, loaded, unless the user already started.
+   */
   restore(): Promise<void> {
     this.restored ??= (async () => {
       if (!this.store) return;
-      const loaded = await this.store.loadAll();
-      if (loaded.length === 0) return;
-      for (const c of loaded) this.onDisk.add(c.id);
-      const live = this.conversations.filter(c => c.messages.length > 0 || c.id === this.activeId);
+      let entries = await this.store.list();
+      const pruned = await this.store.prune(readSettings().historyRetentionDays, entries);
+      entries = entries.filter(e => !pruned.includes(e.id));
+      if (entries.length === 0) return;
+      const listed = entries.map(e => this.addStub(e));
+      const live = this.conversations.filter(c => !this.isEmpty(c) || c.id === this.activeId);
       const activeIsEmpty = this.active.messages.length === 0 && !this.inFlight;
-      this.conversations = [...loaded, ...live.filter(c => !loaded.some(l => l.id === c.id))];
+      this.conversations = [...listed, ...live.filter(c => !listed.some(l => l.id === c.id))];
       if (activeIsEmpty) {
-        const newest = [...loaded].sort((a, b) => b.updatedAt - a.updatedAt)[0];
-        this.conversations = this.conversations.filter(c => c.messages.length > 0);
-        this.activeId = newest.id;
+        const newest = [...entries].filter(e => !e.damaged).sort((a, b) => b.updatedAt - a.updatedAt)[0];
+        this.conversations = this.conversations.filter(c => !this.isEmpty(c));
+        if (newest) {
+          this.activeId = newest.id;
+          await this.loadStub(newest.id);
+        } else {
+          const c = stored(conv.newConversation());
+          this.conversations.push(c);
+          this.activeId = c.id;
+        }
       }
-      this.log.info('history', `restored ${loaded.length} conversation(s)`);
+      this.log.info('history', `listed ${entries.length} conversation(s)${pruned.length ? `, deleted ${pruned.length} past the retention period` : ''}`);
       this.reset.fire();
       this.changed.fire();
     })().catch(e => this.log.error('history', `restoring conversations failed: ${String(e)}`));
     return this.restored;
+  }
+
+  private addStub(e: ConversationEntry): StoredConversation {
+    this.onDisk.add(e.id);
+    this.unloaded.set(e.id, e);
+    this.sizes.set(e.id, e.bytes);
+    return { id: e.id, title: e.title, messages: [], createdAt: e.createdAt, updatedAt: e.updatedAt };
+  }
+
+  /** A conversation with no messages that is not merely waiting to be loaded. */
+  private isEmpty(c: StoredConversation): boolean {
+    return c.messages.length === 0 && !this.unloaded.has(c.id);
+  }
+
+  /** Reads a listed conversation's messages into it (in place: whoever holds it sees them). */
+  private async loadStub(id: string): Promise<boolean> {
+    const entry = this.unloaded.get(id);
+    const c = this.conversations.find(x => x.id === id);
+    if (!entry || !c || !this.store || entry.damaged) return false;
+    try {
+      const loaded = await this.store.load(id);
+      if (!this.unloaded.has(id)) return true; // loaded meanwhile
+      // A question asked while the log was being read stays, after the stored messages.
+      c.messages = [...loaded.messages, ...c.messages.filter(m => !loaded.messages.some(l => l.id === m.id))];
+      c.title = loaded.title;
+      c.createdAt = loaded.createdAt;
+      c.updatedAt = loaded.updatedAt;
+      this.unloaded.delete(id);
+      return true;
+    } catch (e) {
+      this.unloaded.set(id, { ...entry, damaged: `cannot be loaded: ${e instanceof Error ? e.message : String(e)}` });
+      this.log.error('history', `conversation ${id} could not be loaded: ${String(e)}`);
+      return false;
+    }
+  }
+
+  /**
+   * Reads what other windows wrote (on window focus): new conversations are listed, and the loaded ones
+   * take the log's state, which holds this window's writes too. The answer streaming here stays the same object.
+   */
+  async refreshFromDisk(): Promise<void> {
+    if (!this.store || !this.restored) return;
+    await this.restored;
+    await this.flushHistory();
+    const entries = await this.store.list();
+    const byId = new Map(entries.map(e => [e.id, e]));
+    let changed = false;
+    for (const e of entries) {
+      if (this.pendingDeletes.has(e.id) || this.conversations.some(c => c.id === e.id)) continue;
+      this.conversations.push(this.addStub(e));
+      changed = true;
+    }
+    for (const c of [...this.conversations]) {
+      if (!this.onDisk.has(c.id) || this.pendingDeletes.has(c.id)) continue;
+      const e = byId.get(c.id);
+      if (e) this.sizes.set(c.id, e.bytes);
+      const streamingHere = this.inFlight?.conversationId === c.id;
+      if (!e) {
+        // Deleted in another window.
+        if (streamingHere || c.id === this.activeId) continue;
+        this.conversations = this.conversations.filter(x => x !== c);
+        this.unloaded.delete(c.id);
+        this.onDisk.delete(c.id);
+        changed = true;
+        continue;
+      }
+      if (this.unloaded.has(c.id)) {
+        if (this.unloaded.get(c.id)?.bytes !== e.bytes) changed = true;
+        this.unloaded.set(c.id, e);
+        c.title = e.title;
+        c.updatedAt = e.updatedAt;
+        continue;
+      }
+      if (this.store.writeFailing) continue; // the log lacks what is held back: keep the copy in memory
+      let fresh: StoredConversation;
+      try {
+        fresh = await this.store.load(c.id, { compact: false });
+      } catch {
+        continue;
+      }
+      const live = streamingHere ? c.messages.find(m => m.id === this.inFlight?.messageId) : undefined;
+      const messages = fresh.messages.map(m => (live && m.id === live.id ? live : m));
+      if (live && !messages.includes(live)) messages.push(live);
+      if (JSON.stringify(messages) === JSON.stringify(c.messages) && fresh.title === c.title) continue;
+      c.messages = messages;
+      c.title = fresh.title;
+      c.updatedAt = Math.max(c.updatedAt, fresh.updatedAt);
+      changed = true;
+    }
+    if (changed) {
+      this.reset.fire();
+      this.changed.fire();
+    }
   }
 
   /** Writes events for a conversation, creating its log first. */
@@ -102,13 +215,6 @@ export class ChatSession implements vscode.Disposable {
 
   private persistMessage(c: StoredConversation, m: ChatMessage): void {
     this.persist(c, [{ t: 'message', message: { ...m, wait: undefined } }]);
-  }
-
-  private rewrite(c: StoredConversation): void {
-    if (!this.store) return;
-    c.updatedAt = Date.now();
-    this.onDisk.add(c.id);
-    void this.store.rewrite(c);
   }
 
   /** Waits until everything shown so far is on disk (tests, shutdown), deltas not yet published included. */
@@ -139,9 +245,21 @@ export class ChatSession implements vscode.Disposable {
 
   summaries(): ConversationSummary[] {
     return this.conversations
-      .filter(c => c.messages.length > 0 || c.id === this.activeId)
-      .map(c => ({ id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messages.length }))
+      .filter(c => !this.isEmpty(c) || c.id === this.activeId)
+      .map(c => {
+        const e = this.unloaded.get(c.id);
+        const s: ConversationSummary = { id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: e ? e.messageCount : c.messages.length };
+        const bytes = this.sizes.get(c.id);
+        if (bytes !== undefined) s.bytes = bytes;
+        if (e?.damaged) s.damaged = e.damaged;
+        return s;
+      })
       .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** The log of a listed conversation, for Open File on a damaged one. */
+  historyFile(id: string): string | undefined {
+    return this.store && this.conversations.some(c => c.id === id) ? this.store.fileOf(id) : undefined;
   }
 
   viewState(): ViewState {
@@ -159,7 +277,7 @@ export class ChatSession implements vscode.Disposable {
 
   newConversation(): void {
     const current = this.active;
-    if (current.messages.length === 0) return;
+    if (this.isEmpty(current)) return;
     const c = stored(conv.newConversation());
     this.conversations.push(c);
     this.activeId = c.id;
@@ -168,36 +286,80 @@ export class ChatSession implements vscode.Disposable {
   }
 
   openConversation(id: string): boolean {
-    if (!this.conversations.some(c => c.id === id)) return false;
+    if (!this.conversations.some(c => c.id === id) || this.unloaded.get(id)?.damaged) return false;
     this.activeId = id;
-    this.conversations = this.conversations.filter(c => c.messages.length > 0 || c.id === id);
+    this.conversations = this.conversations.filter(c => !this.isEmpty(c) || c.id === id);
     this.reset.fire();
     this.changed.fire();
+    if (this.unloaded.has(id)) {
+      // Its messages are read now; the view gets them when they are there.
+      void this.loadStub(id).then(() => {
+        this.reset.fire();
+        this.changed.fire();
+      });
+    }
     return true;
   }
+
 
   renameConversation(id: string, title: string): void {
     const c = this.conversations.find(x => x.id === id);
     const t = title.trim().replace(/\s+/g, ' ').slice(0, 200);
     if (!c || !t) return;
     c.title = t;
-    if (c.messages.length > 0) this.persist(c, [{ t: 'title', title: t }]);
+    if (!this.isEmpty(c)) this.persist(c, [{ t: 'title', title: t }]);
     this.reset.fire();
     this.changed.fire();
   }
 
-  async deleteConversation(id: string): Promise<void> {
+  /**
+   * Removes a conversation from the list at once and its log after UNDO_DELETE_MS, unless undoDelete()
+   * brings it back first. Returns its title, or undefined when there is no such conversation.
+   */
+  async deleteConversation(id: string): Promise<string | undefined> {
     if (this.inFlight?.conversationId === id) {
       // Its last write must come before the delete, or it would create the file again.
       this.stop();
       await this.inFlight?.done;
     }
-    this.conversations = this.conversations.filter(c => c.id !== id);
-    this.onDisk.delete(id);
+    const c = this.conversations.find(x => x.id === id);
+    if (!c) return undefined;
+    this.conversations = this.conversations.filter(x => x.id !== id);
+    const wasOnDisk = this.onDisk.delete(id);
+    const timer = setTimeout(() => void this.finishDelete(id), UNDO_DELETE_MS);
+    this.pendingDeletes.set(id, { c, timer, wasOnDisk });
+    this.afterRemoval();
+    return c.title;
+  }
+
+  /** Brings back a conversation deleted less than UNDO_DELETE_MS ago; false when it is gone for good. */
+  undoDelete(id: string): boolean {
+    const p = this.pendingDeletes.get(id);
+    if (!p) return false;
+    clearTimeout(p.timer);
+    this.pendingDeletes.delete(id);
+    if (p.wasOnDisk) this.onDisk.add(id);
+    this.conversations.push(p.c);
+    this.conversations = this.conversations.filter(c => !this.isEmpty(c) || c === p.c);
+    this.activeId = id;
+    this.reset.fire();
+    this.changed.fire();
+    return true;
+  }
+
+  private async finishDelete(id: string): Promise<void> {
+    const p = this.pendingDeletes.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pendingDeletes.delete(id);
+    this.unloaded.delete(id);
     await this.store?.delete(id);
+  }
+
+  private afterRemoval(): void {
     if (!this.conversations.some(c => c.id === this.activeId)) {
-      const newest = [...this.conversations].sort((a, b) => b.updatedAt - a.updatedAt)[0];
-      if (newest) this.activeId = newest.id;
+      const newest = [...this.conversations].filter(c => !this.unloaded.get(c.id)?.damaged).sort((a, b) => b.updatedAt - a.updatedAt)[0];
+      if (newest && this.openConversation(newest.id)) return;
       else {
         const c = stored(conv.newConversation());
         this.conversations.push(c);
@@ -211,9 +373,12 @@ export class ChatSession implements vscode.Disposable {
   async clearConversations(): Promise<void> {
     this.stop();
     await this.inFlight?.done;
-    const ids = this.conversations.map(c => c.id);
+    const ids = [...this.conversations.map(c => c.id), ...this.pendingDeletes.keys()];
+    for (const p of this.pendingDeletes.values()) clearTimeout(p.timer);
+    this.pendingDeletes.clear();
     await Promise.all(ids.map(id => this.store?.delete(id)));
     this.onDisk.clear();
+    this.unloaded.clear();
     const c = stored(conv.newConversation());
     this.conversations = [c];
     this.activeId = c.id;
@@ -235,12 +400,19 @@ export class ChatSession implements vscode.Disposable {
     if (!found || found.message.role !== 'user') return;
     const c = found.conversation;
     const edited: ChatMessage = { ...found.message, text };
+    const dropped = c.messages.slice(found.index + 1);
     c.messages = [...c.messages.slice(0, found.index), edited];
     if (found.index === 0) c.title = conv.titleFrom(text);
     const answer = conv.assistantMessage();
     c.messages.push(answer);
     this.activeId = c.id;
-    this.rewrite(c);
+    // Events, not a rewrite: another window's messages in this conversation stay.
+    this.persist(c, [
+      ...(found.index === 0 ? [{ t: 'title', title: c.title } as const] : []),
+      { t: 'message', message: edited },
+      ...dropped.map(m => ({ t: 'remove', id: m.id }) as const),
+      { t: 'message', message: { ...answer } },
+    ]);
     this.reset.fire();
     this.changed.fire();
     await this.run(c, answer, 'fresh');
@@ -275,7 +447,7 @@ export class ChatSession implements vscode.Disposable {
     const answer = conv.assistantMessage();
     found.conversation.messages.splice(found.index, 1, answer);
     this.activeId = found.conversation.id;
-    this.rewrite(found.conversation);
+    this.persist(found.conversation, [{ t: 'replace', id: found.message.id, message: { ...answer } }]);
     this.reset.fire();
     this.changed.fire();
     await this.run(found.conversation, answer, mode);
@@ -438,6 +610,8 @@ export class ChatSession implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
+    // Closing the window ends the Undo period.
+    for (const id of [...this.pendingDeletes.keys()]) void this.finishDelete(id);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.totalsSubscription.dispose();
     this.changed.dispose();

@@ -1,7 +1,9 @@
-// Reads Tandem's settings into one plain object. Endpoint settings are restricted in untrusted
-// workspaces (package.json), so VS Code itself ignores a workspace's values for them there.
+// Reads Tandem's settings into one plain object. The settings in RESTRICTED_SETTINGS are restricted in
+// untrusted workspaces (package.json), so VS Code itself ignores a workspace's values for them there;
+// this reader ignores them too (user and default values only), so the guarantee holds even where a
+// host or a future VS Code applies the manifest differently.
 import vscode = require('vscode');
-import { SETTINGS_SECTION } from './ids';
+import { RESTRICTED_SETTINGS, SETTINGS_SECTION, type RestrictedSetting } from './ids';
 import { AZURE_DEFAULT_API_VERSION, normalizeProviderBaseUrl, providerById, type ProviderId, type ProviderPreset } from '../core/providers';
 import type { Price } from '../core/pricing';
 import { CODE_TASKS, type CodeTask } from '../core/prompts';
@@ -33,6 +35,8 @@ export interface TandemSettings {
   taskPrompts: Partial<Record<CodeTask, string>>;
   /** Alternatives the edit tasks ask for, 1-5. */
   choices: number;
+  /** Conversations not changed for this many days are deleted at startup; undefined keeps everything. */
+  historyRetentionDays: number | undefined;
   /** Caps on one answer: characters, and milliseconds of streaming. */
   maxAnswerChars: number;
   maxAnswerMs: number;
@@ -46,6 +50,11 @@ const MAX_TOKENS_CEILING = 1_000_000;
 
 function optionalNumber(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function positive(v: unknown): number | undefined {
+  const n = optionalNumber(v);
+  return n !== undefined && n > 0 ? n : undefined;
 }
 
 function prices(v: unknown): Record<string, Price> {
@@ -68,15 +77,33 @@ function taskPrompts(v: unknown): Partial<Record<CodeTask, string>> {
   return out;
 }
 
+const RESTRICTED: ReadonlySet<string> = new Set(RESTRICTED_SETTINGS);
+
+/** Reads settings; a restricted one comes only from the user's settings (or its default) while the workspace is untrusted. */
+export function settingsReader(c: vscode.WorkspaceConfiguration, trusted: boolean) {
+  return {
+    get(key: string): unknown {
+      if (trusted || !RESTRICTED.has(key)) return c.get(key);
+      const i = c.inspect(key);
+      return i?.globalValue !== undefined ? i.globalValue : i?.defaultValue;
+    },
+    /** True when the user (or, in a trusted workspace, the workspace) set the key. */
+    isSet(key: RestrictedSetting): boolean {
+      const i = c.inspect(key);
+      return i?.globalValue !== undefined || (trusted && (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined));
+    },
+  };
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
 export function readSettings(): TandemSettings {
-  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const preset = providerById(c.get<string>('provider', 'openai') || 'openai');
-  const inspected = c.inspect<string>('baseUrl');
-  const trusted = vscode.workspace.isTrusted;
-  const baseUrlIsSet =
-    inspected?.globalValue !== undefined ||
-    (trusted && (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined));
-  const rawBaseUrl = (baseUrlIsSet ? c.get<string>('baseUrl', '') : preset.defaultBaseUrl) ?? '';
+  const c = settingsReader(vscode.workspace.getConfiguration(SETTINGS_SECTION), vscode.workspace.isTrusted);
+  const preset = providerById(text(c.get('provider')) || 'openai');
+  const baseUrlIsSet = c.isSet('baseUrl');
+  const rawBaseUrl = baseUrlIsSet ? text(c.get('baseUrl')) : preset.defaultBaseUrl ?? '';
   let baseUrl: string | undefined;
   let baseUrlError: string | undefined;
   if (rawBaseUrl.trim() === '') {
@@ -88,9 +115,9 @@ export function readSettings(): TandemSettings {
     if ('error' in n) baseUrlError = `"tandem.baseUrl" is not usable: ${n.error}`;
     else baseUrl = n.url;
   }
-  const model = (c.get<string>('model', '') ?? '').trim();
-  const m = c.inspect<string>('model');
-  const modelIsSet = [m?.globalValue, m?.workspaceValue, m?.workspaceFolderValue].some(v => v !== undefined);
+  const model = text(c.get('model')).trim();
+  // Trust-aware like the value itself: an untrusted workspace's model does not count as chosen.
+  const modelIsSet = c.isSet('model');
   const problems: string[] = [];
   const warnings: string[] = [];
   if (baseUrl) {
@@ -123,10 +150,12 @@ export function readSettings(): TandemSettings {
     modelIsSet,
     temperature,
     maxTokens: maxTokens ?? preset.defaultMaxTokens,
-    systemPrompt: c.get<string>('systemPrompt', '') ?? '',
+    systemPrompt: text(c.get('systemPrompt')),
     azure: {
-      deployment: (c.get<string>('azure.deployment', '') ?? '').trim() || model,
-      apiVersion: (c.get<string>('azure.apiVersion', '') ?? '').trim() || AZURE_DEFAULT_API_VERSION,
+      // An empty deployment falls back to the model, which is itself restricted: while untrusted both are
+      // the user's values, so a repository cannot pick the deployment through tandem.model.
+      deployment: text(c.get('azure.deployment')).trim() || model,
+      apiVersion: text(c.get('azure.apiVersion')).trim() || AZURE_DEFAULT_API_VERSION,
     },
     limits: {
       requestsPerMinute: optionalNumber(c.get('requestsPerMinute')),
@@ -136,9 +165,11 @@ export function readSettings(): TandemSettings {
     idleTimeoutMs: (optionalNumber(c.get('idleTimeoutSeconds')) ?? 60) * 1000,
     contextWindow: optionalNumber(c.get('contextWindow')),
     prices: prices(c.get('prices')),
-    redactCredentials: c.get<boolean>('redactCredentials', true) !== false,
+    redactCredentials: c.get('redactCredentials') !== false,
     taskPrompts: taskPrompts(c.get('taskPrompts')),
     choices: Math.max(1, Math.min(5, Math.round(optionalNumber(c.get('choices')) ?? 1))),
+    // Application scope (package.json): a workspace cannot set it, so a repository cannot delete your history.
+    historyRetentionDays: positive(c.get('history.retentionDays')),
     maxAnswerChars: Math.max(1000, maxAnswerChars),
     maxAnswerMs: Math.max(10, maxAnswerSeconds) * 1000,
     problems,

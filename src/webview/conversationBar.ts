@@ -125,13 +125,22 @@ export class ConversationBar {
     when.title = new Date(summary.updatedAt).toLocaleString();
     const meta = element('span', 'conversation-meta');
     meta.append(when, element('span', 'conversation-count', strings.messageCount(summary.messageCount)));
+    if (summary.bytes !== undefined) meta.append(element('span', 'conversation-size', strings.size(summary.bytes)));
     open.append(element('span', 'conversation-name', title), meta);
+    if (summary.damaged !== undefined) {
+      // Never hidden: shown with its reason, its file and Delete instead of opening.
+      li.classList.add('damaged');
+      open.disabled = true;
+      meta.replaceChildren(element('span', 'conversation-damaged', strings.damaged(summary.damaged)));
+      li.append(button({ label: strings.openConversationFile(title), className: 'icon-button conversation-file', text: '', icon: icon(ICON_EXPORT) }));
+    }
     if (summary.id === this.id) {
       open.setAttribute('aria-current', 'true');
       li.classList.add('current');
     }
     const remove = button({ label: strings.deleteConversation(title), className: 'icon-button conversation-delete', text: '', icon: icon(ICON_TRASH) });
-    li.append(open, remove);
+    li.prepend(open);
+    li.append(remove);
     return li;
   }
 
@@ -141,6 +150,8 @@ export class ConversationBar {
     if (!control || id === undefined) return;
     if (control.classList.contains('conversation-delete')) {
       this.post({ type: 'deleteConversation', id });
+    } else if (control.classList.contains('conversation-file')) {
+      this.post({ type: 'openConversationFile', id });
     } else {
       this.setOpen(false, true);
       this.post({ type: 'openConversation', id });

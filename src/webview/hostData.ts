@@ -64,7 +64,10 @@ function toTotals(v: unknown): SessionTotals | undefined {
 
 function toSummary(v: unknown): ConversationSummary | undefined {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.title !== 'string' || !num(v.updatedAt) || !num(v.messageCount)) return undefined;
-  return { id: v.id, title: v.title, updatedAt: v.updatedAt, messageCount: v.messageCount };
+  const s: ConversationSummary = { id: v.id, title: v.title, updatedAt: v.updatedAt, messageCount: v.messageCount };
+  if (num(v.bytes)) s.bytes = v.bytes;
+  if (typeof v.damaged === 'string') s.damaged = v.damaged.slice(0, 500);
+  return s;
 }
 
 function toSetup(v: unknown): SetupState | undefined {

@@ -77,6 +77,10 @@ export const strings = {
   noConversations: 'No saved conversations yet.',
   deleteConversation: (title: string): string => `Delete “${title}”`,
   messageCount: (n: number): string => `${count(n)} ${n === 1 ? 'message' : 'messages'}`,
+  /** "12 KB", "3.4 MB". */
+  size: (bytes: number): string => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1048576).toFixed(1)} MB`),
+  damaged: (reason: string): string => `Damaged: ${reason}`,
+  openConversationFile: (title: string): string => `Open the file of “${title}”`,
   clearAll: 'Clear All',
   clearAllTitle: 'Delete every conversation',
   confirmClearAll: 'Confirm Clear All',

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` (after `node esbuild.js --production`): measures the shipped dist/ bundles against their
 // budgets and prints one table; writes test/bench/results.json and test/bench/RESULTS.md.
-//   node test/bench/run.js [activation|size|workbench|latency|render|compute ...]   (a subset writes no result files)
+//   node test/bench/run.js [activation|size|workbench|latency|render|compute|history ...]   (a subset writes no result files)
 //   node test/bench/run.js render --merge   (a subset whose rows replace that section's rows in the result
 //                                            files; every other row is kept and marked with its own date)
 //
@@ -23,6 +23,7 @@ const SECTIONS = {
   latency: { title: '3. latency (and 5. host memory)', module: './llmBench' },
   render: { title: '4. rendering (and 5. webview memory)', module: './render' },
   compute: { title: '6. token counting and apply engine', module: './compute' },
+  history: { title: '7. a large history in code-server (500 conversations x 50 messages)', module: './history' },
   // Last: code-server and its extension host load the machine for a while after they stop.
   workbench: { title: '1b. activation in code-server (with the VSIX from 2)', module: './workbench' },
 };

@@ -916,6 +916,27 @@ suite('Chat webview in Chromium', function () {
     ]);
   });
 
+  test('the conversation list shows each log\'s size, and a damaged one with its reason, Open File and Delete', async () => {
+    const now = Date.now();
+    const conversations: ConversationSummary[] = [
+      { id: 'c-ok', title: 'Fine talk', updatedAt: now - 60_000, messageCount: 4, bytes: 12_800 },
+      { id: 'c-big', title: 'Big talk', updatedAt: now - 120_000, messageCount: 40, bytes: 3_565_158 },
+      { id: 'c-bad', title: 'c-bad', updatedAt: now - 180_000, messageCount: 0, bytes: 2048, damaged: 'no readable line (3 damaged)' },
+    ];
+    await view.send(state('c-ok', [user('q', 'Hi'), assistant('a', 'Hello')], false, undefined, { title: 'Fine talk', conversations }));
+    await view.clearPosted();
+    await page.locator('#conversations').click();
+    const rows = page.locator('#conversation-panel .conversation-row');
+    assert.deepStrictEqual(await rows.locator('.conversation-size').allTextContents(), ['13 KB', '3.4 MB']);
+    const bad = rows.nth(2);
+    assert.strictEqual(await bad.locator('.conversation-damaged').textContent(), 'Damaged: no readable line (3 damaged)');
+    assert.ok(await bad.locator('.conversation-open').isDisabled(), 'a damaged conversation cannot be opened');
+    await bad.locator('.conversation-file').click();
+    await bad.locator('.conversation-delete').click();
+    assert.deepStrictEqual(await view.posted(), [{ type: 'openConversationFile', id: 'c-bad' }, { type: 'deleteConversation', id: 'c-bad' }]);
+    await page.keyboard.press('Escape');
+  });
+
   test('message actions: Copy, Regenerate (last answer only), Open in Editor, Edit and resend', async () => {
     const messages = [user('q1', 'First'), assistant('a1', 'One'), user('q2', 'Second'), assistant('a2', 'Two')];
     await view.send(state('c-actions', messages));

@@ -35,6 +35,7 @@ suite('history store', () => {
     const s = store();
     await s.append('c-2', [{ t: 'create', id: 'c-2', title: 'T', createdAt: 1 }, { t: 'message', message: q }, { t: 'message', message: a }, { t: 'append', id: 'm-2', text: 'Partial an' }]);
     fs.appendFileSync(path.join(dir, 'c-2.jsonl'), '{"t":"append","id":"m-2","text":"swer that never');
+    await s.dispose(); // the window that wrote it is gone
     const [c] = await store().loadAll();
     const answer = c.messages[1];
     assert.strictEqual(answer.text, 'Partial an', 'kept up to the last whole chunk');
@@ -63,16 +64,19 @@ suite('history store', () => {
     await s.append('c-3', [{ t: 'message', message: { ...a, text: 'final', streaming: false } }]);
     await store().loadAll();
     assert.strictEqual(fs.readFileSync(path.join(dir, 'c-3.jsonl'), 'utf8').trim().split('\n').length, 3);
-    assert.deepStrictEqual(fs.readdirSync(dir), ['c-3.jsonl']);
+    assert.deepStrictEqual(fs.readdirSync(dir).filter(f => f !== 'index.json' && !f.startsWith('.')), ['c-3.jsonl'], 'no temporary file or lock is left');
   });
 
-  test('a leftover temporary file from an interrupted compaction is removed, the log kept', async () => {
+  test('another window\'s temporary file is left alone; an abandoned one (hours old) is removed', async () => {
     const s = store();
     await s.append('c-4', [{ t: 'create', id: 'c-4', title: 'T', createdAt: 1 }, { t: 'message', message: q }]);
-    fs.writeFileSync(path.join(dir, 'c-4.jsonl.123.tmp'), '{"t":"cre');
+    fs.writeFileSync(path.join(dir, 'c-4.jsonl.123-abc.tmp'), '{"t":"cre');
+    fs.writeFileSync(path.join(dir, 'c-4.jsonl.456-def.tmp'), '{"t":"cre');
+    const old = (Date.now() - 7 * 3600_000) / 1000;
+    fs.utimesSync(path.join(dir, 'c-4.jsonl.456-def.tmp'), old, old);
     const all = await store().loadAll();
     assert.strictEqual(all.length, 1);
-    assert.deepStrictEqual(fs.readdirSync(dir), ['c-4.jsonl']);
+    assert.deepStrictEqual(fs.readdirSync(dir).filter(f => f.endsWith('.tmp')), ['c-4.jsonl.123-abc.tmp']);
   });
 
   test('delete removes the log; ids that are not plain names are refused', async () => {
@@ -80,20 +84,21 @@ suite('history store', () => {
     await s.append('c-5', [{ t: 'message', message: q }]);
     await s.delete('c-5');
     await s.flush();
-    assert.deepStrictEqual(fs.readdirSync(dir), []);
+    assert.deepStrictEqual(fs.readdirSync(dir).filter(f => f.endsWith('.jsonl')), []);
     assert.throws(() => (s as unknown as { file(id: string): string }).file('../escape'));
   });
 
-  test('appends queued around a rewrite are neither lost nor doubled', async () => {
-    const s = store();
-    void s.append('c-7', [{ t: 'create', id: 'c-7', title: 'T', createdAt: 1 }, { t: 'message', message: q }, { t: 'message', message: a }]);
-    void s.append('c-7', [{ t: 'append', id: 'm-2', text: 'one ' }]);
-    // The state the rewrite captures already holds "one "; the append queued before it must not add it twice.
-    void s.rewrite({ id: 'c-7', title: 'T', createdAt: 1, updatedAt: 2, messages: [q, { ...a, text: 'one ' }] });
-    void s.append('c-7', [{ t: 'append', id: 'm-2', text: 'two' }]);
-    await s.flush();
-    const r = replay('c-7', fs.readFileSync(path.join(dir, 'c-7.jsonl'), 'utf8'), 0);
-    assert.strictEqual(r.conversation.messages[1].text, 'one two');
+  test('regenerate and edit are events: a message replaced in place, later ones removed', () => {
+    const lines = [
+      { t: 'message', message: q },
+      { t: 'message', message: { ...a, text: 'first', streaming: false } },
+      { t: 'message', message: { ...q, id: 'm-3', text: 'second question' } },
+      { t: 'replace', id: 'm-2', message: { ...a, id: 'm-9', text: 'regenerated', streaming: false } },
+      { t: 'message', message: { ...q, id: 'm-3', text: 'edited' } },
+      { t: 'remove', id: 'm-4' },
+    ].map(e => JSON.stringify(e)).join('\n');
+    const r = replay('c', lines, 0);
+    assert.deepStrictEqual(r.conversation.messages.map(m => [m.id, m.text]), [['m-1', 'What does it do?'], ['m-9', 'regenerated'], ['m-3', 'edited']]);
   });
 
   test('writes to one conversation stay in order under concurrency', async () => {
