@@ -17,24 +17,29 @@ import { DiffPreview } from './diffPreview';
 import { CodeBlockActions } from './codeBlockActions';
 import { EndpointResolver } from './endpoint';
 import { AnswerRunner } from './answerRunner';
+import { ChatModelProvider } from './lmProvider';
 
 export interface HostShared {
   context: vscode.ExtensionContext;
   statusBar: ModelStatusBar;
   /** The public API's onDidChangeConversations, which exists before the host does. */
   conversationsChanged: vscode.EventEmitter<void>;
+  /** The language-model provider's onDidChangeLanguageModelChatInformation, registered at activation. */
+  modelsChanged: vscode.EventEmitter<void>;
 }
 
 export interface Host {
   runCommand(id: CommandId, args: unknown[]): unknown;
   readonly view: vscode.WebviewViewProvider;
+  /** Tandem's models for VS Code's Chat and other extensions. */
+  readonly models: ChatModelProvider;
   isChatViewReady(): boolean;
   getConversations(): ConversationState[];
   whenRestored(): Promise<void>;
   flushHistory(): Promise<void>;
 }
 
-export function startHost({ context, statusBar, conversationsChanged }: HostShared): Host {
+export function startHost({ context, statusBar, conversationsChanged, modelsChanged }: HostShared): Host {
   const log = new Log();
   const keys = new KeyStore(context.secrets, context.globalState);
   const endpoints = new EndpointResolver(keys, log);
@@ -56,14 +61,18 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
   const diff = new DiffPreview();
   const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
   const handlers = commandHandlers({ ...deps, session, view, diff });
+  const models = new ChatModelProvider(endpoints, answers, log, modelsChanged, context.secrets);
   statusBar.follow(session);
-  context.subscriptions.push(log, answers, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()));
+  context.subscriptions.push(log, answers, session, chips, diff, view, models, session.onDidChange(() => conversationsChanged.fire()),
+    // Answers for VS Code's Chat change the totals without a conversation of Tandem's changing.
+    answers.onDidChangeTotals(() => statusBar.update()));
   // Not awaited: the view and the API see the history once it is read.
   const restored = session.restore();
   log.info('host', 'loaded');
   return {
     runCommand: (id, args) => handlers[id](...(args as never[])),
     view,
+    models,
     isChatViewReady: () => view.isReady,
     getConversations: () => session.getConversations(),
     whenRestored: () => restored,
