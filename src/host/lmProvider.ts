@@ -144,7 +144,8 @@ export class ChatModelProvider implements vscode.Disposable {
     options: vscode.ProvideLanguageModelChatResponseOptions, progress: vscode.Progress<vscode.LanguageModelResponsePart>, token: vscode.CancellationToken): Promise<void> {
     const resolved = await this.endpoints.resolve();
     if (!resolved.ok) throw new vscode.LanguageModelError(resolved.problem.message);
-    const tools: ToolSpec[] | undefined = options.tools?.length
+    // A server that may reject `tools` (the model says toolCalling: false) answers in text instead.
+    const tools: ToolSpec[] | undefined = resolved.endpoint.settings.preset.toolCalling && options.tools?.length
       ? options.tools.map(t => ({ name: t.name, description: t.description, parameters: t.inputSchema }))
       : undefined;
     let badCall: string | undefined;

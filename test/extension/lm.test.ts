@@ -157,4 +157,59 @@ suite('VS Code language models (vendor tandem)', function () {
     assert.ok(!sent.includes(PASSWORD), 'the password was sent (the assistant turn repeats it)');
     assert.match(JSON.stringify(body(fx.chatRequests()[0]).messages), /\[REDACTED\]/);
   });
+
+  test('a tool call split over many deltas arrives as one LanguageModelToolCallPart; its result goes back as a tool message', async () => {
+    const m = await model(OLLAMA_MODEL);
+    const args = JSON.stringify({ city: 'Zürich', days: 3, units: { temperature: 'celsius' } });
+    const delta = (d: object) => JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: OLLAMA_MODEL, choices: [{ index: 0, delta: d, finish_reason: null }] });
+    const pieces = args.match(/.{1,3}/gs) ?? [];
+    fx.script({
+      rawEvents: [
+        delta({ role: 'assistant', content: 'Let me look. ' }),
+        delta({ tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+        ...pieces.map(p => delta({ tool_calls: [{ index: 0, function: { arguments: p } }] })),
+        delta({ tool_calls: [{ index: 1, id: 'call_def', type: 'function', function: { name: 'get_time', arguments: '{}' } }] }),
+        JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: OLLAMA_MODEL, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
+      ],
+    });
+    const tools: vscode.LanguageModelChatTool[] = [
+      { name: 'get_weather', description: 'The forecast for a city.', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } },
+      { name: 'get_time', description: 'The time.', inputSchema: { type: 'object', properties: {} } },
+    ];
+    const r = await readAll(await m.sendRequest([user('Weather in Zürich?')], { tools }));
+    assert.ok(pieces.length > 10, `${pieces.length} argument deltas`);
+    assert.strictEqual(r.text, 'Let me look. ');
+    assert.strictEqual(r.calls.length, 2, JSON.stringify(r.calls));
+    assert.strictEqual(r.calls[0].callId, 'call_abc');
+    assert.strictEqual(r.calls[0].name, 'get_weather');
+    assert.deepStrictEqual(r.calls[0].input, JSON.parse(args));
+    assert.deepStrictEqual([r.calls[1].callId, r.calls[1].name, r.calls[1].input], ['call_def', 'get_time', {}]);
+    const sentTools = body(fx.chatRequests()[0]).tools as { type: string; function: { name: string; description: string; parameters: unknown } }[];
+    assert.deepStrictEqual(sentTools.map(t => [t.type, t.function.name, t.function.description]), [['function', 'get_weather', 'The forecast for a city.'], ['function', 'get_time', 'The time.']]);
+    assert.deepStrictEqual(sentTools[0].function.parameters, tools[0].inputSchema);
+
+    // The caller runs the tool and sends the result back: a `tool` message right after the assistant's call.
+    fx.script({ text: 'Sunny, 21 °C.' });
+    const next = await readAll(await m.sendRequest([
+      user('Weather in Zürich?'),
+      vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelTextPart('Let me look. '), new vscode.LanguageModelToolCallPart('call_abc', 'get_weather', JSON.parse(args) as object)]),
+      vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart('call_abc', [new vscode.LanguageModelTextPart('{"forecast":"sunny","high":21}')])]),
+    ], { tools }));
+    assert.strictEqual(next.text, 'Sunny, 21 °C.');
+    const sent = body(fx.chatRequests()[1]).messages;
+    assert.deepStrictEqual(sent.map(x => x.role), ['user', 'assistant', 'tool']);
+    assert.deepStrictEqual(sent[1].tool_calls, [{ id: 'call_abc', type: 'function', function: { name: 'get_weather', arguments: args } }]);
+    assert.strictEqual(sent[2].tool_call_id, 'call_abc');
+    assert.strictEqual(sent[2].content, '{"forecast":"sunny","high":21}');
+  });
+
+  test('tools are offered only where the server takes them: not to a generic server', async () => {
+    await setSettings({ provider: 'custom' });
+    const m = await model(OLLAMA_MODEL);
+    fx.script({ text: 'Plain answer.' });
+    const tools: vscode.LanguageModelChatTool[] = [{ name: 'get_time', description: 'The time.', inputSchema: { type: 'object', properties: {} } }];
+    const r = await readAll(await m.sendRequest([user('Time?')], { tools }));
+    assert.strictEqual(r.text, 'Plain answer.');
+    assert.strictEqual(body(fx.chatRequests()[0]).tools, undefined, 'tools were sent to a server that may reject them');
+  });
 });
