@@ -69,11 +69,11 @@ export class ToolCallAssembler {
     const index = delta.index ?? 0;
     let call = this.calls.get(index);
     if (!call) {
-      // A new call: the ones before it have had their last delta.
-      this.flush(false);
       call = { id: '', name: '', arguments: '' };
       this.calls.set(index, call);
       this.order.push(index);
+      // A new call: the ones before it have had their last delta.
+      this.flush(false);
     }
     if (delta.id) call.id = delta.id;
     // OpenAI sends the name once; some servers repeat it in every delta, a few split it.
