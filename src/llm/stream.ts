@@ -66,7 +66,10 @@ export class ToolCallAssembler {
 
   /** Adds one delta; returns the number of argument characters it carried. */
   add(delta: { index?: number; id?: string | null; function?: { name?: string | null; arguments?: string | null } | null }): number {
-    const index = delta.index ?? 0;
+    // A server that leaves out `index` (some local ones) starts each call with a new id instead.
+    const last = this.order.length ? this.order[this.order.length - 1] : 0;
+    const lastId = this.calls.get(last)?.id;
+    const index = delta.index ?? (delta.id && lastId && delta.id !== lastId ? this.order.length : last);
     let call = this.calls.get(index);
     if (!call) {
       call = { id: '', name: '', arguments: '' };

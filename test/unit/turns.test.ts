@@ -85,6 +85,12 @@ suite('llm: tools on the wire', () => {
     assert.deepStrictEqual(done, [{ id: 'x', name: 'get_weather', arguments: '{"a":1}' }]);
     a.flush(true);
     assert.deepStrictEqual(done[1], { id: 'call_1', name: 'now', arguments: '' });
+    // Without `index`, a new id starts a new call.
+    const b = new ToolCallAssembler(undefined);
+    b.add({ id: 'p', function: { name: 'one', arguments: '{"x":' } });
+    b.add({ function: { arguments: '1}' } });
+    b.add({ id: 'q', function: { name: 'two', arguments: '{}' } });
+    assert.deepStrictEqual(b.all(), [{ id: 'p', name: 'one', arguments: '{"x":1}' }, { id: 'q', name: 'two', arguments: '{}' }]);
   });
 
   suite('against the fixture server', () => {
