@@ -212,4 +212,17 @@ suite('VS Code language models (vendor tandem)', function () {
     assert.strictEqual(r.text, 'Plain answer.');
     assert.strictEqual(body(fx.chatRequests()[0]).tools, undefined, 'tools were sent to a server that may reject them');
   });
+
+  test('Azure OpenAI: the model is the configured deployment, and requests are routed to it', async () => {
+    await setSettings({ provider: 'azure', 'azure.deployment': 'team-gpt4o' });
+    try {
+      const list = await models(l => l.length === 1 && l[0].id === 'team-gpt4o', 'the Azure deployment as the only model');
+      fx.script({ text: 'From the deployment.' });
+      const r = await readAll(await list[0].sendRequest([user('Hi')], {}));
+      assert.strictEqual(r.text, 'From the deployment.');
+      assert.match(fx.chatRequests()[0].path, /\/openai\/deployments\/team-gpt4o\/chat\/completions\?api-version=/);
+    } finally {
+      await setSettings({ 'azure.deployment': undefined });
+    }
+  });
 });
