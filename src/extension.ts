@@ -1,12 +1,13 @@
-// Activation (dist/extension.js): registers every contributed command, the chat view, the lightbulb and
-// the status-bar item, and returns the public API. It requires no Node built-in and none of Tandem's
-// host code: the first command, the chat view's first resolve or an API call that needs the session
-// requires dist/host.js (src/host/index.ts), which builds everything else and starts reading the history;
+// Activation (dist/extension.js): registers every contributed command, the chat view, the lightbulb,
+// the status-bar item and the language-model provider, and returns the public API. It requires no Node
+// built-in and none of Tandem's host code: the first command, the chat view's first resolve, VS Code's
+// first question to the language-model provider or an API call that needs the session requires
+// dist/host.js (src/host/index.ts), which builds everything else and starts reading the history;
 // dist/llm.js waits for the first request.
 import vscode = require('vscode');
 import type { ConversationState } from './protocol';
 import type { Host } from './host/index';
-import { CHAT_VIEW_ID, Commands } from './host/ids';
+import { CHAT_VIEW_ID, Commands, LM_VENDOR } from './host/ids';
 import { FixCodeActionProvider } from './host/fixCodeActionProvider';
 import { ModelStatusBar } from './host/statusBar';
 
@@ -37,12 +38,13 @@ let hostFailure: Error | undefined;
 export function activate(context: vscode.ExtensionContext): TandemApi {
   const statusBar = new ModelStatusBar();
   const conversationsChanged = new vscode.EventEmitter<void>();
+  const modelsChanged = new vscode.EventEmitter<void>();
   hostFailure = undefined;
   const load = (): Host => {
     if (host) return host;
     if (hostFailure) throw hostFailure;
     try {
-      host = (require('./host.js') as typeof import('./host/index')).startHost({ context, statusBar, conversationsChanged });
+      host = (require('./host.js') as typeof import('./host/index')).startHost({ context, statusBar, conversationsChanged, modelsChanged });
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       hostFailure = new Error(`Tandem could not start: ${reason}`);
@@ -60,7 +62,18 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
       resolveWebviewView: (view, resolveContext, token) => load().view.resolveWebviewView(view, resolveContext, token),
     }),
     vscode.languages.registerCodeActionsProvider('*', new FixCodeActionProvider(), { providedCodeActionKinds: FixCodeActionProvider.kinds }),
+    modelsChanged,
   );
+  // Tandem's models in VS Code's Chat: the host loads when VS Code first asks for the models, a
+  // response or a token count. Editors built on VS Code without the API (forks) simply go without.
+  if (typeof vscode.lm?.registerLanguageModelChatProvider === 'function') {
+    context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider(LM_VENDOR, {
+      onDidChangeLanguageModelChatInformation: modelsChanged.event,
+      provideLanguageModelChatInformation: (options, token) => load().models.provideLanguageModelChatInformation(options, token),
+      provideLanguageModelChatResponse: (model, messages, options, progress, token) => load().models.provideLanguageModelChatResponse(model, messages, options, progress, token),
+      provideTokenCount: (model, text) => load().models.provideTokenCount(model, text),
+    }));
+  }
   return {
     getConversations: () => load().getConversations(),
     onDidChangeConversations: conversationsChanged.event,

@@ -25,6 +25,12 @@ export interface ProviderPreset {
    * parameter, and the key goes in an `api-key` header (never in Authorization).
    */
   deployments?: boolean;
+  /**
+   * True when the server takes `tools` in a chat request as it is (VS Code's Chat then offers its
+   * tools to the models). vLLM and llama.cpp reject them unless started with extra flags, and an
+   * unknown server may too.
+   */
+  toolCalling?: boolean;
   /** How the server tells the context window it runs a model with, if it does. */
   contextProbe?: 'ollama-show' | 'llamacpp-props' | 'models-list';
   /**
@@ -55,6 +61,7 @@ const CUSTOM: ProviderPreset = {
 export const PROVIDERS: readonly ProviderPreset[] = [
   {
     id: 'openai',
+    toolCalling: true,
     label: 'OpenAI',
     description: 'The OpenAI API with your own key.',
     defaultBaseUrl: 'https://api.openai.com/v1',
@@ -67,6 +74,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
   },
   {
     id: 'azure',
+    toolCalling: true,
     label: 'Azure OpenAI',
     description: 'An Azure OpenAI resource: the base URL is its endpoint, the model is your deployment name.',
     defaultBaseUrl: undefined,
@@ -80,6 +88,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
   },
   {
     id: 'ollama',
+    toolCalling: true,
     label: 'Ollama',
     description: 'Models served by Ollama on this machine; no key needed.',
     defaultBaseUrl: 'http://127.0.0.1:11434/v1',
@@ -92,6 +101,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
   },
   {
     id: 'lmstudio',
+    toolCalling: true,
     label: 'LM Studio',
     description: "LM Studio's local server; no key needed.",
     defaultBaseUrl: 'http://127.0.0.1:1234/v1',
@@ -128,6 +138,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
   },
   {
     id: 'openrouter',
+    toolCalling: true,
     label: 'OpenRouter',
     description: 'Many vendors’ models through one OpenRouter key.',
     defaultBaseUrl: 'https://openrouter.ai/api/v1',
@@ -141,6 +152,7 @@ export const PROVIDERS: readonly ProviderPreset[] = [
   },
   {
     id: 'groq',
+    toolCalling: true,
     label: 'Groq',
     description: 'Open models on Groq’s fast inference API.',
     defaultBaseUrl: 'https://api.groq.com/openai/v1',

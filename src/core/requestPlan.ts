@@ -8,9 +8,20 @@ import { REDACTED, redactOutgoing, type SecretFinding } from './secretScan';
 /** Values shorter than this are not hunted for elsewhere in the request (too likely to be ordinary text). */
 const MIN_ECHO = 6;
 
+/** A tool call the model made, as the OpenAI API sends it back: `arguments` is JSON text. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
 export interface Turn {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** An assistant turn's tool calls. */
+  toolCalls?: ToolCall[];
+  /** A tool turn: the call whose result `content` is. */
+  toolCallId?: string;
 }
 
 export interface PlanInput {
@@ -116,31 +127,95 @@ export function planRequest(input: PlanInput): RequestPlan {
   }
   // Redaction runs last, over every message as it will be sent: the question, its code and what
   // surrounds it, attachments, earlier turns, the system prompt. Nothing is added after this point.
-  const findings: SecretFinding[] = [];
-  if (input.redactSecrets) {
-    const values = new Map<string, SecretFinding['kind']>();
-    for (const m of messages) {
-      const r = redactOutgoing(m.content);
-      m.content = r.text;
-      findings.push(...r.findings);
-      r.values.forEach((v, i) => {
-        if (v.length >= MIN_ECHO && !v.includes('\n')) values.set(v, r.findings[i].kind);
-      });
-    }
-    // A secret found once is a secret everywhere: the same value repeated in prose ("is Hunter2x9
-    // safe?"), where no name marks it, goes too.
-    for (const [v, kind] of values) {
-      for (const m of messages) {
-        if (!m.content.includes(v)) continue;
-        const parts = m.content.split(v);
-        for (let i = 1; i < parts.length; i++) findings.push({ kind, line: 0 });
-        m.content = parts.join(REDACTED);
-      }
-    }
-  }
-  if (findings.length > 0) {
-    const kinds = [...new Set(findings.map(f => f.kind))].join(', ');
-    notices.push(`${plural(findings.length, 'secret')} (${kinds}) replaced with [REDACTED] before sending.`);
-  }
+  const findings = input.redactSecrets ? redactTurns(messages) : [];
+  if (findings.length > 0) notices.push(redactionNotice(findings));
   return { messages, notices, fits, tooLarge, trimmed: fit.droppedTurns > 0 || fit.truncatedCode !== undefined, promptTokens: fit.promptTokens, redacted: findings.length };
+}
+
+function redactionNotice(findings: SecretFinding[]): string {
+  const kinds = [...new Set(findings.map(f => f.kind))].join(', ');
+  return `${plural(findings.length, 'secret')} (${kinds}) replaced with [REDACTED] before sending.`;
+}
+
+/**
+ * Replaces secrets in every turn in place: the text of each message and the arguments of each tool
+ * call. A secret found once is a secret everywhere: the same value repeated in prose ("is Hunter2x9
+ * safe?"), where no name marks it, goes too.
+ */
+function redactTurns(messages: Turn[]): SecretFinding[] {
+  const findings: SecretFinding[] = [];
+  const values = new Map<string, SecretFinding['kind']>();
+  const scan = (text: string): string => {
+    const r = redactOutgoing(text);
+    findings.push(...r.findings);
+    r.values.forEach((v, i) => {
+      if (v.length >= MIN_ECHO && !v.includes('\n')) values.set(v, r.findings[i].kind);
+    });
+    return r.text;
+  };
+  const echo = (text: string): string => {
+    for (const [v, kind] of values) {
+      if (!text.includes(v)) continue;
+      const parts = text.split(v);
+      for (let i = 1; i < parts.length; i++) findings.push({ kind, line: 0 });
+      text = parts.join(REDACTED);
+    }
+    return text;
+  };
+  for (const m of messages) {
+    m.content = scan(m.content);
+    if (m.toolCalls) m.toolCalls = m.toolCalls.map(c => ({ ...c, arguments: scan(c.arguments) }));
+  }
+  for (const m of messages) {
+    m.content = echo(m.content);
+    if (m.toolCalls) m.toolCalls = m.toolCalls.map(c => ({ ...c, arguments: echo(c.arguments) }));
+  }
+  return findings;
+}
+
+export interface TurnsPlanInput {
+  /** The conversation as another extension or VS Code's Chat sends it, oldest first. */
+  turns: readonly Turn[];
+  contextWindow: number;
+  maxTokens?: number;
+  count: (text: string) => number;
+  redactSecrets: boolean;
+}
+
+/** Chat framing per message and for priming the reply, as fitContext counts them. */
+const TURN_OVERHEAD = 4;
+const TURN_PRIMING = 3;
+
+/**
+ * The plan for a conversation that arrives as turns (the language-model provider): system turns are
+ * always kept; the rest is cut into exchanges, each starting at a user message, and the oldest
+ * exchanges are dropped until what is left fits with room for the answer. The last exchange (the
+ * question, and the tool calls and results that follow it) is never cut; when it does not fit,
+ * `fits` is false. Then every turn is redacted, tool-call arguments and tool results included.
+ */
+export function planTurns(input: TurnsPlanInput): RequestPlan {
+  const cost = (t: Turn): number => TURN_OVERHEAD + input.count(t.content)
+    + (t.toolCalls ?? []).reduce((n, c) => n + input.count(c.name) + input.count(c.arguments) + TURN_OVERHEAD, 0);
+  const turns = input.turns.map(t => ({ ...t, toolCalls: t.toolCalls?.map(c => ({ ...c })) }));
+  const system = turns.filter(t => t.role === 'system');
+  const rest = turns.filter(t => t.role !== 'system');
+  const exchanges: Turn[][] = [];
+  for (const t of rest) {
+    if (t.role === 'user' || exchanges.length === 0) exchanges.push([t]);
+    else exchanges[exchanges.length - 1].push(t);
+  }
+  const room = input.contextWindow - answerReserve(input.contextWindow, input.maxTokens) - TURN_PRIMING;
+  const sizes = exchanges.map(x => x.reduce((n, t) => n + cost(t), 0));
+  let total = system.reduce((n, t) => n + cost(t), 0) + sizes.reduce((a, b) => a + b, 0);
+  let dropped = 0;
+  while (total > room && dropped < exchanges.length - 1) {
+    total -= sizes[dropped];
+    dropped += 1;
+  }
+  const messages = [...system, ...exchanges.slice(dropped).flat()];
+  const notices: string[] = [];
+  if (dropped > 0) notices.push(`${plural(dropped, 'earlier exchange')} not sent, to fit the model's context window (${input.contextWindow.toLocaleString('en-US')} tokens).`);
+  const findings = input.redactSecrets ? redactTurns(messages) : [];
+  if (findings.length > 0) notices.push(redactionNotice(findings));
+  return { messages, notices, fits: total <= room, trimmed: dropped > 0, promptTokens: total + TURN_PRIMING, redacted: findings.length };
 }

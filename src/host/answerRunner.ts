@@ -4,7 +4,7 @@
 // next steps. Written once, so each of these holds on every path.
 import vscode = require('vscode');
 import type { ChatMessage, MessageError, MessageUsage, SessionTotals } from '../protocol';
-import type { ChatRequest, ChatRunnerApi, LlmModule, WaitEvent } from '../llm/types';
+import type { ChatRequest, ChatRunnerApi, ChatTurn, LlmModule, ToolCall, ToolSpec, WaitEvent } from '../llm/types';
 import { actionsFor } from '../core/errorActions';
 import { estimateChatTokens, estimateTokens, tokenFamily, TokenCalibrator } from '../core/tokens';
 import { costUsd, knownPrice } from '../core/pricing';
@@ -12,13 +12,22 @@ import { endpointOrigin } from '../core/endpoint';
 import type { Endpoint } from './endpoint';
 import type { Log } from './log';
 import { loadLlm } from './llmLoader';
-import { ContextWindows } from './contextWindows';
+import { ContextWindows, type ResolvedWindow } from './contextWindows';
 
 /** Tokens assumed for an answer when pacing tokens per minute and maxTokens is unset. */
 const EXPECTED_ANSWER_TOKENS = 512;
 
-export interface AnswerInput {
+interface AnswerBase {
   endpoint: Endpoint;
+  /** Another of the server's models than the configured one (the language-model provider's pick). */
+  model?: string;
+  /** The log's component prefix. */
+  component: string;
+}
+
+/** A conversation of Tandem's own (the chat, an editor task): planned with its code and history. */
+export interface ConversationInput extends AnswerBase {
+  turns?: undefined;
   system: string;
   /** The conversation up to and including the question. */
   messages: readonly ChatMessage[];
@@ -29,9 +38,16 @@ export interface AnswerInput {
   wholeCode?: boolean;
   /** Alternatives to ask for (the API's n). */
   choices?: number;
-  /** The log's component prefix. */
-  component: string;
 }
+
+/** A conversation that arrives as turns (VS Code's language-model API), with the tools it offers. */
+export interface TurnsInput extends AnswerBase {
+  turns: readonly ChatTurn[];
+  tools?: ToolSpec[];
+  toolChoice?: 'auto' | 'required';
+}
+
+export type AnswerInput = ConversationInput | TurnsInput;
 
 export interface AnswerHandlers {
   /** Text of the first choice. */
@@ -41,6 +57,8 @@ export interface AnswerHandlers {
   onWait?(w: WaitEvent | undefined): void;
   /** What the user should know about what is being sent, as soon as the request is planned. */
   onNotices?(notices: string[]): void;
+  /** A complete tool call of the first choice (only with `tools`). */
+  onToolCall?(call: ToolCall): void;
 }
 
 export interface AnswerResult {
@@ -53,6 +71,8 @@ export interface AnswerResult {
   notices: string[];
   /** Secrets replaced in what was sent. */
   redacted: number;
+  /** The tool calls the model made, when it made any. */
+  toolCalls?: ToolCall[];
 }
 
 export class AnswerRunner implements vscode.Disposable {
@@ -81,6 +101,16 @@ export class AnswerRunner implements vscode.Disposable {
     return this.runner?.retryNow() ?? false;
   }
 
+  /** A model's context window by the chat's logic (setting, server, table, guess); `ask`: false skips asking the server. */
+  contextWindow(endpoint: Endpoint, model: string, signal: AbortSignal, ask = true): Promise<ResolvedWindow> {
+    return this.windows.resolve({ ...endpoint.settings, model }, endpoint.server, loadLlm(), signal, (level, line) => this.log[level]('windows', line), ask);
+  }
+
+  /** Tandem's estimate of a text's tokens for a model, calibrated by the server's usage so far. */
+  countTokens(text: string, model: string): number {
+    return Math.ceil(this.calibrator.estimate(text, tokenFamily(model)));
+  }
+
   /** Forgets what servers said about their context windows (Test Connection, settings changed). */
   forgetServers(): void {
     this.windows.clear();
@@ -88,9 +118,16 @@ export class AnswerRunner implements vscode.Disposable {
 
   async run(input: AnswerInput, handlers: AnswerHandlers, signal: AbortSignal): Promise<AnswerResult> {
     const e = input.endpoint;
-    const s = e.settings;
+    // Everything model-specific (window, tokenizer, price) follows the model asked for.
+    const s = input.model ? { ...e.settings, model: input.model } : e.settings;
     const log = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error', line: string) => this.log[level](input.component, line);
-    const req: ChatRequest = { ...e.chat(), messages: [], n: input.choices && input.choices > 1 ? input.choices : undefined };
+    const req: ChatRequest = { ...e.chat(), model: s.model, messages: [] };
+    const conversation = input.turns === undefined ? input : undefined;
+    if (conversation?.choices && conversation.choices > 1) req.n = conversation.choices;
+    if (input.turns && input.tools?.length) {
+      req.tools = input.tools;
+      req.toolChoice = input.toolChoice;
+    }
     if (signal.aborted) return { stopped: true, finishReason: null, notices: [], redacted: 0, error: { kind: 'cancelled', message: vscode.l10n.t('Stopped before anything was sent.'), actions: ['retry'] } };
     const started = Date.now();
     let llm: LlmModule | undefined;
@@ -102,16 +139,19 @@ export class AnswerRunner implements vscode.Disposable {
       this.runner ??= new llm.ChatRunner();
       const family = tokenFamily(s.model);
       const window = await this.windows.resolve(s, e.server, llm, signal, log);
-      const plan = llm.planRequest({
-        system: input.system,
-        messages: input.messages,
-        continueFrom: input.mode === 'continue' ? input.continueFrom : undefined,
-        contextWindow: input.mode === 'trim' ? Math.floor(window.tokens / 2) : window.tokens,
-        maxTokens: s.maxTokens,
-        count: t => this.calibrator.estimate(t, family),
-        redactSecrets: s.redactCredentials,
-        wholeCode: input.wholeCode,
-      });
+      const count = (t: string) => this.calibrator.estimate(t, family);
+      const plan = input.turns
+        ? llm.planTurns({ turns: input.turns, contextWindow: window.tokens, maxTokens: s.maxTokens, count, redactSecrets: s.redactCredentials })
+        : llm.planRequest({
+          system: input.system,
+          messages: input.messages,
+          continueFrom: input.mode === 'continue' ? input.continueFrom : undefined,
+          contextWindow: input.mode === 'trim' ? Math.floor(window.tokens / 2) : window.tokens,
+          maxTokens: s.maxTokens,
+          count,
+          redactSecrets: s.redactCredentials,
+          wholeCode: input.wholeCode,
+        });
       redacted = plan.redacted;
       notices = [...plan.notices, ...((plan.trimmed || !plan.fits) && window.note ? [window.note] : [])];
       if (plan.tooLarge) {
@@ -147,6 +187,7 @@ export class AnswerRunner implements vscode.Disposable {
             handlers.onDelta(t);
           },
           onChoiceDelta: handlers.onChoiceDelta,
+          onToolCall: handlers.onToolCall,
           onLog: log,
           onWait: handlers.onWait,
         },
@@ -161,10 +202,13 @@ export class AnswerRunner implements vscode.Disposable {
         },
       );
       if (result.usage) this.calibrator.record(family, rawPromptEstimate, result.usage.promptTokens);
-      const usage = this.recordUsage(s.model, s.prices, result.usage ?? { promptTokens: plan.promptTokens, completionTokens: estimateTokens(completion, family) }, !result.usage, input.mode !== 'continue');
+      const continued = conversation?.mode === 'continue';
+      const toolCalls = result.toolCalls?.length ? result.toolCalls : undefined;
+      const generated = completion + (toolCalls ?? []).map(c => c.name + c.arguments).join('');
+      const usage = this.recordUsage(s.model, s.prices, result.usage ?? { promptTokens: plan.promptTokens, completionTokens: estimateTokens(generated, family) }, !result.usage, !continued);
       log('info', `answer: ${completion.length} chars in ${Date.now() - started} ms, finish ${result.finishReason ?? '-'}` +
         (result.cut ? `, cut at the ${result.cut} cap` : '') + (result.usage ? `, tokens ${result.usage.promptTokens}+${result.usage.completionTokens}` : ''));
-      const base = { stopped: signal.aborted, finishReason: result.finishReason, usage, notices, redacted };
+      const base = { stopped: signal.aborted, finishReason: result.finishReason, usage, notices, redacted, toolCalls };
       if (signal.aborted) return base;
       if (result.cut) {
         const why = result.cut === 'size'
@@ -178,7 +222,7 @@ export class AnswerRunner implements vscode.Disposable {
       if (result.finishReason === 'content_filter') {
         return { ...base, error: { kind: 'contentFilter', message: vscode.l10n.t('The server\'s content filter stopped this answer.'), actions: actionsFor('contentFilter', completion !== '') } };
       }
-      if (completion.trim() === '' && !input.continueFrom) {
+      if (completion.trim() === '' && !toolCalls && !conversation?.continueFrom) {
         return { ...base, error: { kind: 'malformedStream', message: vscode.l10n.t('The server finished without any text in its answer.'), actions: actionsFor('malformedStream') } };
       }
       return base;

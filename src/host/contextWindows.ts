@@ -20,9 +20,10 @@ const GUESS_REMOTE = 16384;
 export class ContextWindows {
   private readonly cache = new Map<string, Promise<ResolvedWindow | undefined>>();
 
-  async resolve(s: TandemSettings, req: ServerRequest, llm: LlmModule, signal: AbortSignal, log?: StreamHandlers['onLog']): Promise<ResolvedWindow> {
+  /** `ask`: false to skip asking the server (the table or the guess decide). */
+  async resolve(s: TandemSettings, req: ServerRequest, llm: LlmModule, signal: AbortSignal, log?: StreamHandlers['onLog'], ask = true): Promise<ResolvedWindow> {
     if (s.contextWindow) return { tokens: s.contextWindow };
-    const probe = s.preset.contextProbe;
+    const probe = ask ? s.preset.contextProbe : undefined;
     if (probe) {
       const key = `${probe} ${req.baseUrl} ${s.model}`;
       let pending = this.cache.get(key);

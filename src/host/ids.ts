@@ -24,6 +24,8 @@ export const Commands = {
 } as const;
 
 export const CHAT_VIEW_ID = 'tandem.chatView';
+/** The vendor of Tandem's models in VS Code's language-model API (`languageModelChatProviders`). */
+export const LM_VENDOR = 'tandem';
 export const STREAMING_CONTEXT_KEY = 'tandem.streaming';
 
 export const SETTINGS_SECTION = 'tandem';

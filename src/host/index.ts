@@ -17,17 +17,22 @@ import { DiffPreview } from './diffPreview';
 import { CodeBlockActions } from './codeBlockActions';
 import { EndpointResolver } from './endpoint';
 import { AnswerRunner } from './answerRunner';
+import { ChatModelProvider } from './lmProvider';
 
 export interface HostShared {
   context: vscode.ExtensionContext;
   statusBar: ModelStatusBar;
   /** The public API's onDidChangeConversations, which exists before the host does. */
   conversationsChanged: vscode.EventEmitter<void>;
+  /** The language-model provider's onDidChangeLanguageModelChatInformation, registered at activation. */
+  modelsChanged: vscode.EventEmitter<void>;
 }
 
 export interface Host {
   runCommand(id: CommandId, args: unknown[]): unknown;
   readonly view: vscode.WebviewViewProvider;
+  /** Tandem's models for VS Code's Chat and other extensions. */
+  readonly models: ChatModelProvider;
   isChatViewReady(): boolean;
   getConversations(): ConversationState[];
   whenRestored(): Promise<void>;
@@ -38,7 +43,7 @@ export interface Host {
   viewIntent(message: unknown): Promise<void>;
 }
 
-export function startHost({ context, statusBar, conversationsChanged }: HostShared): Host {
+export function startHost({ context, statusBar, conversationsChanged, modelsChanged }: HostShared): Host {
   const log = new Log();
   const keys = new KeyStore(context.secrets, context.globalState);
   const endpoints = new EndpointResolver(keys, log, context.globalState);
@@ -70,9 +75,12 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
   const diff = new DiffPreview();
   const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
   const handlers = commandHandlers({ ...deps, session, view, diff });
+  const models = new ChatModelProvider(endpoints, answers, log, modelsChanged, context.secrets);
   statusBar.follow(session);
   context.subscriptions.push(
-    log, answers, session, chips, diff, view, session.onDidChange(() => conversationsChanged.fire()),
+    log, answers, session, chips, diff, view, models, session.onDidChange(() => conversationsChanged.fire()),
+    // Answers for VS Code's Chat change the totals without a conversation of Tandem's changing.
+    answers.onDidChangeTotals(() => statusBar.update()),
     // Another window may have written to the same conversations: read them when this one is used again.
     vscode.window.onDidChangeWindowState(s => {
       if (s.focused) void session.refreshFromDisk().catch(e => log.warn('history', `refresh failed: ${String(e)}`));
@@ -85,6 +93,7 @@ export function startHost({ context, statusBar, conversationsChanged }: HostShar
   return {
     runCommand: (id, args) => handlers[id](...(args as never[])),
     view,
+    models,
     isChatViewReady: () => view.isReady,
     getConversations: () => session.getConversations(),
     whenRestored: () => restored,

@@ -6,7 +6,7 @@ import { ChatRunner } from './runner';
 import { listModels, fetchServerContext } from './models';
 // The editor's heavier pure code rides in this lazily loaded bundle too: activation never needs it.
 import { applyReply, EDIT_FORMAT_INSTRUCTIONS } from '../core/apply';
-import { planRequest } from '../core/requestPlan';
+import { planRequest, planTurns } from '../core/requestPlan';
 
-const llm: LlmModule = { streamChat, describeError, ChatRunner, listModels, fetchServerContext, applyReply, EDIT_FORMAT_INSTRUCTIONS, planRequest };
+const llm: LlmModule = { streamChat, describeError, ChatRunner, listModels, fetchServerContext, applyReply, EDIT_FORMAT_INSTRUCTIONS, planRequest, planTurns };
 export = llm;

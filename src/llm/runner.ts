@@ -83,6 +83,10 @@ export class ChatRunner implements ChatRunnerApi {
               received = true;
               handlers.onDelta(t);
             },
+            onToolCall: handlers.onToolCall && (c => {
+              received = true;
+              handlers.onToolCall?.(c);
+            }),
             onResponseHeaders: h => limiter.updateFromHeaders(h),
           },
           signal,

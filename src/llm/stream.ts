@@ -1,23 +1,40 @@
 // One streamed chat completion: send, read deltas, finish with usage and finish reason. The SDK's own
 // timeout ends when headers arrive, so the time to the first token and the idle time between tokens
 // are watched here.
-import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { createClient } from './client';
 import { StreamError } from './errors';
-import type { ChatRequest, StreamHandlers, StreamOptions, StreamResult } from './types';
+import type { ChatRequest, ChatTurn, StreamHandlers, StreamOptions, StreamResult, ToolCall } from './types';
 
 export type { StreamOptions } from './types';
 import { isReasoningModel } from '../core/modelTraits';
 
 export { isReasoningModel };
 
+/** A turn in the API's shape: tool results as `tool` messages, an assistant's calls as `tool_calls`. */
+function wireMessage(t: ChatTurn): ChatCompletionMessageParam {
+  if (t.role === 'tool') return { role: 'tool', tool_call_id: t.toolCallId ?? '', content: t.content };
+  if (t.role === 'assistant' && t.toolCalls?.length) {
+    return {
+      role: 'assistant',
+      content: t.content === '' ? null : t.content,
+      tool_calls: t.toolCalls.map(c => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+    };
+  }
+  return { role: t.role, content: t.content };
+}
+
 export function requestBody(req: ChatRequest, includeUsage = true): ChatCompletionCreateParamsStreaming {
   const body: ChatCompletionCreateParamsStreaming = {
     model: req.model,
-    messages: req.messages,
+    messages: req.messages.map(wireMessage),
     stream: true,
   };
   if (includeUsage) body.stream_options = { include_usage: true };
+  if (req.tools?.length) {
+    body.tools = req.tools.map(t => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> | undefined } }));
+    if (req.toolChoice === 'required') body.tool_choice = 'required';
+  }
   const reasoning = isReasoningModel(req.model);
   if (req.temperature !== undefined && !reasoning) body.temperature = req.temperature;
   if (req.n !== undefined && req.n > 1) body.n = req.n;
@@ -26,6 +43,67 @@ export function requestBody(req: ChatRequest, includeUsage = true): ChatCompleti
     else body.max_tokens = req.maxTokens;
   }
   return body;
+}
+
+/** A tool call being assembled from its deltas. */
+interface PartialCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Assembles the first choice's tool calls from their deltas, as servers stream them: the first delta
+ * of a call carries its index, id and name, later ones carry pieces of `arguments` under the same
+ * index. A call is complete when a call with another index starts or the stream ends.
+ */
+export class ToolCallAssembler {
+  private readonly calls = new Map<number, PartialCall>();
+  private readonly order: number[] = [];
+  private reported = 0;
+
+  constructor(private readonly onCall: ((call: ToolCall) => void) | undefined) {}
+
+  /** Adds one delta; returns the number of argument characters it carried. */
+  add(delta: { index?: number; id?: string | null; function?: { name?: string | null; arguments?: string | null } | null }): number {
+    // A server that leaves out `index` (some local ones) starts each call with a new id instead.
+    const last = this.order.length ? this.order[this.order.length - 1] : 0;
+    const lastId = this.calls.get(last)?.id;
+    const index = delta.index ?? (delta.id && lastId && delta.id !== lastId ? this.order.length : last);
+    let call = this.calls.get(index);
+    if (!call) {
+      call = { id: '', name: '', arguments: '' };
+      this.calls.set(index, call);
+      this.order.push(index);
+      // A new call: the ones before it have had their last delta.
+      this.flush(false);
+    }
+    if (delta.id) call.id = delta.id;
+    // OpenAI sends the name once; some servers repeat it in every delta, a few split it.
+    const name = delta.function?.name;
+    if (name && name !== call.name) call.name += name;
+    const args = delta.function?.arguments ?? '';
+    call.arguments += args;
+    return args.length;
+  }
+
+  /** Reports the calls whose last delta has arrived: all but the newest, or all at the end. */
+  flush(end: boolean): void {
+    const upTo = end ? this.order.length : this.order.length - 1;
+    for (; this.reported < upTo; this.reported++) {
+      const c = this.calls.get(this.order[this.reported]);
+      if (c) this.onCall?.(this.complete(c, this.reported));
+    }
+  }
+
+  all(): ToolCall[] {
+    return this.order.map((i, n) => this.complete(this.calls.get(i) as PartialCall, n));
+  }
+
+  private complete(c: PartialCall, n: number): ToolCall {
+    // Some local servers send no id; the result must still name the call it answers.
+    return { id: c.id || `call_${n}`, name: c.name, arguments: c.arguments };
+  }
 }
 
 /** Error shapes that servers put in a 200 stream, besides OpenAI's `{"error": ...}` (which the SDK throws). */
@@ -72,19 +150,27 @@ export async function streamChat(req: ChatRequest, handlers: StreamHandlers, sig
   let firstToken = false;
   let cut: 'size' | 'time' | undefined;
   let chars = 0;
+  const tools = new ToolCallAssembler(handlers.onToolCall);
+  let sawToolCall = false;
   const capTimer = opts.maxMs && opts.maxMs > 0 ? setTimeout(() => {
     cut = 'time';
     inner.abort();
   }, opts.maxMs) : undefined;
-  /** The part of `text` still under the size cap; closes the connection when the cap is reached. */
-  const underCap = (text: string): string => {
-    if (!opts.maxChars || opts.maxChars <= 0 || cut) return cut ? '' : text;
+  /** Counts `n` more characters against the size cap; closes the connection and returns the room that was left when it is reached. */
+  const spend = (n: number): number | undefined => {
+    if (!opts.maxChars || opts.maxChars <= 0) return undefined;
     const room = opts.maxChars - chars;
-    chars += text.length;
-    if (text.length < room) return text;
+    chars += n;
+    if (n < room) return undefined;
     cut = 'size';
     inner.abort();
-    return text.slice(0, Math.max(0, room));
+    return Math.max(0, room);
+  };
+  /** The part of `text` still under the size cap. */
+  const underCap = (text: string): string => {
+    if (cut) return '';
+    const room = spend(text.length);
+    return room === undefined ? text : text.slice(0, room);
   };
   try {
     const client = createClient(req, handlers, opts.fetch);
@@ -108,6 +194,11 @@ export async function streamChat(req: ChatRequest, handlers: StreamHandlers, sig
           }
           handlers.onDelta(text);
         }
+        if ((choice.index ?? 0) === 0 && choice.delta?.tool_calls?.length) {
+          firstToken = true;
+          sawToolCall = true;
+          for (const d of choice.delta.tool_calls) if (!cut) spend(tools.add(d));
+        }
         if (choice.finish_reason) finishReason = choice.finish_reason;
       }
       if (cut) break;
@@ -122,12 +213,14 @@ export async function streamChat(req: ChatRequest, handlers: StreamHandlers, sig
     signal.removeEventListener('abort', onOuterAbort);
   }
   if (signal.aborted) return { finishReason: 'cancelled', usage, requestId };
+  const toolCalls = sawToolCall ? tools.all() : undefined;
   if (cut) {
     handlers.onLog?.('warn', `answer cut at the ${cut === 'size' ? `size cap (${opts.maxChars} characters)` : `time cap (${Math.round((opts.maxMs ?? 0) / 1000)} s)`}; connection closed`);
-    return { finishReason, usage, requestId, cut };
+    return { finishReason, usage, requestId, cut, toolCalls };
   }
   if (timedOut) throw new StreamError('timeout', timedOut, requestId);
   if ((finishReason as string | null) === 'error') throw new StreamError('server', 'The server ended the answer with an error.', requestId);
   if (!sawChoice) throw new StreamError('malformedStream', 'The server ended the stream without sending an answer.', requestId);
-  return { finishReason, usage, requestId };
+  tools.flush(true);
+  return { finishReason, usage, requestId, toolCalls };
 }

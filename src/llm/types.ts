@@ -3,11 +3,18 @@ import type { ErrorKind, RetryCause } from '../protocol';
 import type { ContextSource } from '../core/contextWindow';
 import type { ProviderPreset } from '../core/providers';
 import type { ApplyInput, ApplyResult } from '../core/apply';
-import type { PlanInput, RequestPlan } from '../core/requestPlan';
+import type { PlanInput, RequestPlan, ToolCall, Turn, TurnsPlanInput } from '../core/requestPlan';
 
-export interface ChatTurn {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+/** One message as sent: system, user, assistant (with its tool calls) or a tool's result. */
+export type ChatTurn = Turn;
+export type { ToolCall };
+
+/** A function the model may call (the API's `tools` entry of type "function"). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON schema of the arguments. */
+  parameters?: object;
 }
 
 export interface ChatRequest {
@@ -22,6 +29,10 @@ export interface ChatRequest {
   n?: number;
   /** Azure OpenAI: baseUrl is the resource endpoint; the key goes in an `api-key` header. */
   azure?: { deployment: string; apiVersion: string };
+  /** Functions the model may call; only sent when there are any. */
+  tools?: ToolSpec[];
+  /** 'required': the model must call one of `tools`. */
+  toolChoice?: 'auto' | 'required';
 }
 
 export interface Usage {
@@ -35,6 +46,8 @@ export interface StreamResult {
   cut?: 'size' | 'time';
   usage?: Usage;
   requestId?: string;
+  /** The first choice's tool calls, each assembled from its deltas (by index), in index order. */
+  toolCalls?: ToolCall[];
 }
 
 export interface StreamHandlers {
@@ -42,6 +55,11 @@ export interface StreamHandlers {
   onDelta(text: string): void;
   /** Text of every choice, with its index (for n > 1). */
   onChoiceDelta?(index: number, text: string): void;
+  /**
+   * A tool call of the first choice, complete: reported once its last delta has arrived (when a
+   * later call starts, or the stream ends). Counts as received content (no retry after it).
+   */
+  onToolCall?(call: ToolCall): void;
   /** One line per request and notable event; never contains the key (redacted again by the host). */
   onLog?(level: 'trace' | 'debug' | 'info' | 'warn' | 'error', line: string): void;
   /** The response headers of a request that was answered (rate-limit headers refine pacing). */
@@ -141,4 +159,6 @@ export interface LlmModule {
   applyReply(input: ApplyInput): ApplyResult;
   EDIT_FORMAT_INSTRUCTIONS: string;
   planRequest(input: PlanInput): RequestPlan;
+  /** The plan for a conversation that arrives as turns (the language-model provider). */
+  planTurns(input: TurnsPlanInput): RequestPlan;
 }

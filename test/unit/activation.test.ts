@@ -38,6 +38,8 @@ interface Activated {
   calls: string[];
   commands: Map<string, Handler>;
   viewProvider: { resolveWebviewView(...args: unknown[]): unknown } | undefined;
+  /** What was registered with vscode.lm.registerLanguageModelChatProvider, by vendor. */
+  lmProviders: Map<string, Record<string, unknown>>;
   subscriptions: unknown[];
   /** What each of Tandem's files asked `require` for, by file (relative to the root). */
   requests: Map<string, string[]>;
@@ -72,6 +74,16 @@ function activate(options: { hostFails?: boolean } = {}): Activated {
       }
       : Reflect.get(t, p)),
   });
+  const lmProviders = new Map<string, Record<string, unknown>>();
+  fakeVscode.lm = new Proxy(fakeVscode.lm as object, {
+    get: (t, p) => (p === 'registerLanguageModelChatProvider'
+      ? (vendor: string, provider: Record<string, unknown>) => {
+        calls.push('vscode.lm.registerLanguageModelChatProvider');
+        lmProviders.set(vendor, provider);
+        return { dispose: () => lmProviders.delete(vendor) };
+      }
+      : Reflect.get(t, p)),
+  });
   const requests = new Map<string, string[]>();
   const mod = Module as unknown as { _load: Load };
   const load = mod._load;
@@ -90,7 +102,7 @@ function activate(options: { hostFails?: boolean } = {}): Activated {
     const ctx = { subscriptions, extensionUri: standIn('uri', calls), globalStorageUri: standIn('storage', calls), secrets: standIn('secrets', calls), globalState: standIn('state', calls) };
     const api = ext.activate(ctx) as Record<string, unknown>;
     return {
-      ext, api, calls, commands, viewProvider, subscriptions, requests,
+      ext, api, calls, commands, viewProvider, lmProviders, subscriptions, requests,
       loaded: () => Object.keys(require.cache).filter(k => !before.has(k)).map(k => path.relative(ROOT, k)),
       restore: () => {
         mod._load = load;
@@ -203,6 +215,26 @@ suite('activation of dist/extension.js', () => {
       await new Promise(r => setImmediate(r));
       assert.strictEqual((a.api.getConversations as () => { title: string }[])()[0].title, 'renamed');
       assert.ok(fired > 0, 'the session\'s change reached the event the API handed out before the host loaded');
+    } finally {
+      a.restore();
+    }
+  });
+
+  test('the language-model provider (vendor tandem, as contributed) registers at activation and loads dist/host.js on VS Code\'s first question, not before', async () => {
+    const a = activate();
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { languageModelChatProviders: { vendor: string; managementCommand: string }[] } };
+      const [contributed] = manifest.contributes.languageModelChatProviders;
+      assert.deepStrictEqual([...a.lmProviders.keys()], [contributed.vendor]);
+      assert.ok(manifestCommands().includes(contributed.managementCommand), 'the management command is one of Tandem\'s commands');
+      const provider = a.lmProviders.get('tandem') as Record<string, (...args: unknown[]) => unknown>;
+      for (const m of ['provideLanguageModelChatInformation', 'provideLanguageModelChatResponse', 'provideTokenCount']) assert.strictEqual(typeof provider[m], 'function', m);
+      assert.strictEqual(typeof provider.onDidChangeLanguageModelChatInformation, 'function', 'the change event exists before the host');
+      assert.deepStrictEqual(a.loaded(), [path.join('dist', 'extension.js')]);
+      const count = await provider.provideTokenCount({ id: 'gpt-4o' }, 'Hello, world', {});
+      assert.ok(typeof count === 'number' && count > 1 && count < 10, `token count ${String(count)}`);
+      assert.ok(a.loaded().includes(path.join('dist', 'host.js')), 'the first question loads the host');
+      assert.ok(!a.loaded().some(f => f.endsWith('llm.js') || /node_modules[\\/]openai/.test(f)), 'a token count needs no dist/llm.js');
     } finally {
       a.restore();
     }

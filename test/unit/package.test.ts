@@ -31,8 +31,8 @@ suite('the packaged VSIX', () => {
       publisher: string; name: string; engines: { vscode: string }; devDependencies: Record<string, string>; activationEvents: string[];
     };
     assert.strictEqual(`${m.publisher}.${m.name}`, 'tandem.tandem');
-    assert.strictEqual(m.engines.vscode, '^1.90.0');
-    assert.strictEqual(m.devDependencies['@types/vscode'], '1.90.0');
+    assert.strictEqual(m.engines.vscode, '^1.104.0');
+    assert.strictEqual(m.devDependencies['@types/vscode'], '1.104.0');
     assert.ok(!m.activationEvents.includes('*'));
   });
 });
