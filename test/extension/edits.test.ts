@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-import { lastConversation, setSettings, sleep, tandem, useFixture, waitFor, workspaceFile } from './helpers';
+import { lastConversation, previewOpen, setSettings, sleep, tandem, useFixture, waitFor, workspaceFile } from './helpers';
 
 const BUGGY = [
   '// Sums values.',
@@ -32,9 +32,6 @@ const FIXED_FUNCTION = [
 
 const REPLY = `Here is the corrected function:\n\n\`\`\`typescript\n${FIXED_FUNCTION}\n\`\`\`\n\nThe loop ran one step too far, and an empty array divided by zero.`;
 
-function previewOpen(): boolean {
-  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'tandem-preview'));
-}
 
 suite('Edits from replies', function () {
   this.timeout(40000);

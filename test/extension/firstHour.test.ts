@@ -5,14 +5,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-import { setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
+import { previewOpen, setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
 import { insertionFor } from '../../src/host/insertion';
 
 interface Body { model: string; messages: { role: string; content: string }[] }
 
-function previewOpen(): boolean {
-  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'tandem-preview'));
-}
 
 suite('The first hour', function () {
   this.timeout(60000);

@@ -69,3 +69,8 @@ export function lastMessage(api: TandemApi): ChatMessage | undefined {
 export async function newConversation(): Promise<void> {
   await vscode.commands.executeCommand('tandem.newConversation');
 }
+
+/** True while a Tandem diff review (its preview document on the right) is open. */
+export function previewOpen(): boolean {
+  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'tandem-preview'));
+}

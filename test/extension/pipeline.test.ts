@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-import { lastConversation, setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
+import { lastConversation, previewOpen, setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
 
 // Built at run time so this file does not trip secret scanners.
 const S = {
@@ -43,9 +43,6 @@ const SEEDED = [
   '',
 ].join('\n');
 
-function previewOpen(): boolean {
-  return vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'tandem-preview'));
-}
 
 suite('One request pipeline', function () {
   this.timeout(60000);

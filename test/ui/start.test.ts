@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
+import { findFrame } from './frames';
 const tools = require('../harness/tools.js') as { paths: { chromium: string }; CHROMIUM_ARGS: string[] };
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -30,20 +31,6 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function findFrame(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    for (const f of page.frames()) {
-      try {
-        if (await f.$(selector)) return f;
-      } catch {
-        // the frame was detached while we looked
-      }
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no frame has ${selector}`);
-}
 
 suite('npm start: the README command on this machine', function () {
   this.timeout(300000);

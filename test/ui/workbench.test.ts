@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
+import { findFrame } from './frames';
 const harness = require('../harness/codeServer.js') as {
   startCodeServer(o: { dir: string; settings?: Record<string, unknown> }): Promise<{ url(folder: string): string; stop(): Promise<void>; env: NodeJS.ProcessEnv }>;
   makeRunDir(root: string, name: string): string;
@@ -17,20 +18,6 @@ const tools = require('../harness/tools.js') as { paths: { chromium: string }; C
 const ROOT = path.resolve(__dirname, '..', '..');
 const SHOTS = path.join(ROOT, 'test-results');
 
-async function findFrame(page: Page, selector: string, timeoutMs = 30000): Promise<Frame> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    for (const f of page.frames()) {
-      try {
-        if (await f.$(selector)) return f;
-      } catch {
-        // the frame was detached while we looked
-      }
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no frame has ${selector}`);
-}
 
 async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
