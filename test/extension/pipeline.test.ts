@@ -100,6 +100,53 @@ suite('One request pipeline', function () {
     });
   }
 
+  test('the chat: the whole current file as context, then a follow-up that sends it again as an earlier turn: no secret leaves', async () => {
+    const api = await tandem();
+    assert.ok(api.viewIntent, 'the test hook exists outside production');
+    const editor = await seededEditor();
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await api.viewIntent({ type: 'newConversation' });
+    fx.script({ text: 'It configures clients.' }, { text: 'They post to chat services.' });
+    await api.viewIntent({ type: 'ask', text: 'What does this file do?', chips: [`file:${editor.document.uri.toString()}`] });
+    await api.viewIntent({ type: 'ask', text: 'And the two hooks at the end?' });
+    assert.strictEqual(fx.chatRequests().length, 2);
+    const second = fx.chatRequests()[1].body as { messages: { role: string; content: string }[] };
+    assert.deepStrictEqual(second.messages.map(m => m.role), ['system', 'user', 'assistant', 'user'], 'the earlier turn goes along');
+    assert.match(second.messages[1].content, /def connect\(\)/, 'with the file it was about');
+    assert.deepStrictEqual(leaks(), [], 'secrets that reached the server');
+  });
+
+  test('Continue after a cut-off answer appends to it; Trim and Retry sends less', async () => {
+    const api = await tandem();
+    await seededEditor();
+    fx.script({ text: 'Part one, ', finishReason: 'length' }, { text: 'part two.' });
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    const cut = lastConversation(api).messages.at(-1);
+    assert.strictEqual(cut?.error?.kind, 'cutOff');
+    assert.ok(api.viewIntent && cut);
+    await api.viewIntent({ type: 'errorAction', messageId: cut.id, action: 'continue' });
+    const continued = lastConversation(api).messages.at(-1);
+    assert.strictEqual(continued?.text, 'Part one, part two.');
+    assert.strictEqual(continued?.error, undefined);
+    const again = fx.chatRequests()[1].body as { messages: { role: string; content: string }[] };
+    assert.deepStrictEqual(again.messages.slice(-2).map(m => m.role), ['assistant', 'user']);
+    assert.strictEqual(again.messages.at(-2)?.content, 'Part one, ');
+
+    fx.reset();
+    await setSettings({ contextWindow: 1200 });
+    const big = Array.from({ length: 120 }, (_, i) => `value_${i} = compute(${i})`).join('\n');
+    await seededEditor(big);
+    fx.script({ status: 400, errorBody: { error: { message: 'This model\'s maximum context length is 100 tokens', type: 'invalid_request_error', code: 'context_length_exceeded' } } }, { text: 'Shorter.' });
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    const failed = lastConversation(api).messages.at(-1);
+    assert.strictEqual(failed?.error?.kind, 'contextLength');
+    assert.ok(failed?.error?.actions.includes('trimAndRetry'));
+    await api.viewIntent({ type: 'errorAction', messageId: failed.id, action: 'trimAndRetry' });
+    assert.strictEqual(lastConversation(api).messages.at(-1)?.text, 'Shorter.');
+    const [first, trimmed] = fx.chatRequests().map(r => JSON.stringify(r.body).length);
+    assert.ok(trimmed < first, `the retry sent less: ${trimmed} < ${first}`);
+  });
+
   test('Test Connection and Select Model send nothing from the code, and every request is checked', async () => {
     await seededEditor();
     fx.script({ text: 'OK' });
