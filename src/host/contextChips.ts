@@ -99,6 +99,13 @@ export class ContextChips implements vscode.Disposable {
 
   /** The contexts for the chip ids the user kept, in chip order. Picked files are used once. */
   async resolve(ids: readonly string[]): Promise<CodeContext[]> {
+    // The list refreshes 150 ms after the editor changes: an id from a newer state (a question sent
+    // right after the cursor moved) is looked up in a list read now.
+    if (ids.some(id => !this.current.some(s => s.chip.id === id))) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.refresh(false);
+    }
     const out: CodeContext[] = [];
     for (const s of this.current) {
       if (!ids.includes(s.chip.id) || this.removed.has(s.chip.id)) continue;
