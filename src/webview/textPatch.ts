@@ -14,17 +14,23 @@ export interface TextRunChange {
 
 const CLOSING_ONLY = /^(?:<\/[a-z][a-z0-9]*>|\s)*$/;
 
+/** The lengths of the longest common prefix `p` and suffix `s` of two strings (not overlapping). */
+function commonEnds(previous: string, next: string): { p: number; s: number } {
+  const max = Math.min(previous.length, next.length);
+  let p = 0;
+  while (p < max && previous.charCodeAt(p) === next.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && previous.charCodeAt(previous.length - 1 - s) === next.charCodeAt(next.length - 1 - s)) s++;
+  return { p, s };
+}
+
 /**
  * How `next` differs from `previous` when the difference lies inside the last text run, or undefined
  * when it does not (then the caller renders anew). A run with `&` is refused: its HTML holds entities.
  */
 export function lastTextRunChange(previous: string, next: string): TextRunChange | undefined {
   if (previous === next) return undefined;
-  const max = Math.min(previous.length, next.length);
-  let p = 0;
-  while (p < max && previous.charCodeAt(p) === next.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < max - p && previous.charCodeAt(previous.length - 1 - s) === next.charCodeAt(next.length - 1 - s)) s++;
+  const { p, s } = commonEnds(previous, next);
   // The run starts after the last tag before the change and ends at the first tag after it.
   const start = previous.lastIndexOf('>', p - 1) + 1;
   if (previous.lastIndexOf('<', p - 1) >= start) return undefined;
@@ -159,11 +165,7 @@ interface Scanned {
 
 export function innerChange(previous: string, next: string): InnerChange | undefined {
   if (previous === next) return undefined;
-  const max = Math.min(previous.length, next.length);
-  let p = 0;
-  while (p < max && previous.charCodeAt(p) === next.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < max - p && previous.charCodeAt(previous.length - 1 - s) === next.charCodeAt(next.length - 1 - s)) s++;
+  const { p, s } = commonEnds(previous, next);
   // Widened to whole text runs and tags: the changed region [from, to) of the previous HTML.
   const from = previous.lastIndexOf('>', p - 1) + 1;
   const after = previous.indexOf('<', previous.length - s);

@@ -170,6 +170,31 @@ suite('One request pipeline', function () {
     assert.ok(!JSON.stringify(fx.chatRequests()[0].body).includes(S.password), 'the secret itself never left');
   });
 
+  test('chat code blocks: Insert at Cursor and Apply to File map a repeated placeholder back too', async () => {
+    const api = await tandem();
+    assert.ok(api.viewIntent);
+    const original = ['def login(db):', `    password = "${S.password}"`, '    return db.connect(password)', ''].join('\n');
+    const editor = await seededEditor(original);
+    editor.selection = new vscode.Selection(0, 0, 2, 30);
+    const block = ['def login(db):', '    password = "[REDACTED]"', '    return db.connect(password, retries=3)'].join('\n');
+    fx.script({ text: `Retry:\n\n\`\`\`python\n${block}\n\`\`\`` });
+    await vscode.commands.executeCommand('tandem.explainSelection');
+    const answer = lastConversation(api).messages.at(-1);
+    assert.ok(answer && !JSON.stringify(fx.chatRequests()[0].body).includes(S.password));
+
+    const applying = api.viewIntent({ type: 'codeAction', action: 'apply', code: block, language: 'python', messageId: answer.id });
+    await waitFor('the diff preview', () => previewOpen(), 20000);
+    await vscode.commands.executeCommand('tandem.acceptEdit');
+    await applying;
+    assert.strictEqual(editor.document.getText(), original.replace('db.connect(password)', 'db.connect(password, retries=3)'));
+
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(3, 0, 3, 0);
+    await api.viewIntent({ type: 'codeAction', action: 'insert', code: block, language: 'python', messageId: answer.id });
+    assert.ok(!editor.document.getText().includes('[REDACTED]'), editor.document.getText());
+    assert.strictEqual(editor.document.getText().split(`password = "${S.password}"`).length, 3, 'the inserted copy has the real value');
+  });
+
   test('a placeholder that cannot be mapped back for certain: nothing is changed, and the chat says why', async () => {
     const api = await tandem();
     const original = ['def login(db):', `    password = "${S.password}"`, `    token = "${S.github}"`, '    return db.connect(password, token)', ''].join('\n');
@@ -210,6 +235,18 @@ suite('One request pipeline', function () {
     await api.flushHistory();
     await vscode.commands.executeCommand('tandem.explainSelection');
     assert.strictEqual(lastConversation(api).messages.at(-1)?.text, 'Still here.', 'the next question is answered');
+  });
+
+  test('an editor task\'s answer is capped too: cut, never applied, kept in the chat', async () => {
+    const api = await tandem();
+    await setSettings({ maxAnswerCharacters: 1000 });
+    const editor = await seededEditor('x = 1\n');
+    fx.script({ chunks: Array.from({ length: 50 }, () => 'y'.repeat(100)) });
+    assert.strictEqual(await vscode.commands.executeCommand<string>('tandem.fixSelection'), 'inChat');
+    assert.strictEqual(editor.document.getText(), 'x = 1\n');
+    const answer = lastConversation(api).messages.at(-1);
+    assert.strictEqual(answer?.text.length, 1000);
+    assert.ok(answer?.notices?.some(n => /maxAnswerCharacters/.test(n)), JSON.stringify(answer?.notices));
   });
 
   test('a never-ending stream is cut at the time cap and the connection closed', async () => {

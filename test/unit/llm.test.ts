@@ -27,6 +27,17 @@ suite('llm: streaming against the fixture server', () => {
     return { deltas, result };
   }
 
+  /** The deltas that arrived and what was thrown (undefined when the stream ended normally). */
+  async function untilError(r: ChatRequest): Promise<{ deltas: string[]; err: unknown }> {
+    const deltas: string[] = [];
+    try {
+      await streamChat(r, { onDelta: d => deltas.push(d) }, new AbortController().signal);
+      return { deltas, err: undefined };
+    } catch (err) {
+      return { deltas, err };
+    }
+  }
+
   async function failure(r: ChatRequest): Promise<LlmFailure> {
     try {
       await collect(r);
@@ -139,13 +150,7 @@ suite('llm: streaming against the fixture server', () => {
 
   test('legacy llama.cpp `error:` lines in a 200 stream are the error, with the server\'s text and the partial text kept', async () => {
     fx.script({ chunks: ['Partial ', 'answer'], rawLines: ['error: {"code":400,"message":"the request exceeds the available context size, try increasing it","type":"invalid_request_error"}', ''], finishReason: null });
-    const deltas: string[] = [];
-    let err: unknown;
-    try {
-      await streamChat(req(), { onDelta: d => deltas.push(d) }, new AbortController().signal);
-    } catch (e) {
-      err = e;
-    }
+    const { deltas, err } = await untilError(req());
     assert.strictEqual(deltas.join(''), 'Partial answer');
     assert.ok(err, 'the error line is not dropped');
     assert.match(describeError(err, req()).message, /exceeds the available context size/);
@@ -216,13 +221,7 @@ suite('llm: streaming against the fixture server', () => {
 
   test('a reset mid-stream is an error, after the deltas that did arrive', async () => {
     fx.script({ chunks: ['a', 'b', 'c', 'd'], resetAfterChunks: 2 });
-    const deltas: string[] = [];
-    let err: unknown;
-    try {
-      await streamChat(req(), { onDelta: d => deltas.push(d) }, new AbortController().signal);
-    } catch (e) {
-      err = e;
-    }
+    const { deltas, err } = await untilError(req());
     assert.deepStrictEqual(deltas, ['a', 'b']);
     assert.ok(err, 'the reset is reported');
     assert.notStrictEqual(describeError(err, req()).kind, 'cancelled');
