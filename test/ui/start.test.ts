@@ -77,6 +77,8 @@ suite('npm start: the README command on this machine', function () {
   test('prints a URL that serves the workbench with Tandem installed and the sample workspace trusted', async () => {
     const m = await waitForOutput(/Tandem is running in VS Code at\s+(http:\/\/127\.0\.0\.1:(\d+)\/\S+)/, 240000);
     assert.strictEqual(Number(m[2]), port, 'PORT chooses the port');
+    // The lines after the URL may arrive in a later chunk of output.
+    await waitForOutput(/Press Ctrl\+C to stop/, 10000);
     assert.match(output, /Tandem: Select Provider/, 'says how to point Tandem at a server');
     assert.match(output, /Tandem: Set API Key/);
     browser = await chromium.launch({ executablePath: tools.paths.chromium, headless: true, args: tools.CHROMIUM_ARGS });
