@@ -258,6 +258,7 @@ export class HistoryStore {
   /** Answers streaming in this window, by conversation. */
   private readonly liveHere = new Map<string, Set<string>>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private presenceChain: Promise<void> = Promise.resolve();
   private disposed = false;
   private dirReady = false;
   private readonly log: HistoryStoreOptions['log'];
@@ -357,7 +358,16 @@ export class HistoryStore {
     if ((live?.size ?? 0) !== before) void this.writePresence();
   }
 
-  private async writePresence(): Promise<void> {
+  /**
+   * Presence writes run one after another, each reading the state when it runs: a write of an older
+   * state finishing after the removal of a newer one would leave this window looking busy forever.
+   */
+  private writePresence(): Promise<void> {
+    this.presenceChain = this.presenceChain.then(() => this.writePresenceNow());
+    return this.presenceChain;
+  }
+
+  private async writePresenceNow(): Promise<void> {
     if (this.disposed) return;
     const file = path.join(this.dir, LIVE_DIR, `${this.windowId}.json`);
     const streaming = [...this.liveHere.values()].flatMap(s => [...s]);
@@ -702,14 +712,15 @@ export class HistoryStore {
 
   /** Resolves when every queued write has been attempted (held-back writes after a failure stay held). */
   async flush(): Promise<void> {
-    await Promise.all([...this.queues.values()]);
+    await Promise.all([...this.queues.values(), this.presenceChain]);
   }
 
   /** Stops the heartbeat and removes this window's presence. */
   async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.presenceChain; // a write already under way finishes before the file is removed
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.disposed = true;
     await fs.rm(path.join(this.dir, LIVE_DIR, `${this.windowId}.json`), { force: true }).catch(() => undefined);
   }
 }

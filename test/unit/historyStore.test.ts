@@ -62,9 +62,36 @@ suite('history store', () => {
     await s.append('c-3', [{ t: 'create', id: 'c-3', title: 'T', createdAt: 1 }, { t: 'message', message: q }, { t: 'message', message: a }]);
     for (let i = 0; i < 50; i++) await s.append('c-3', [{ t: 'append', id: 'm-2', text: `${i} ` }]);
     await s.append('c-3', [{ t: 'message', message: { ...a, text: 'final', streaming: false } }]);
+    await s.flush(); // this window's presence says it streams nothing now
     await store().loadAll();
     assert.strictEqual(fs.readFileSync(path.join(dir, 'c-3.jsonl'), 'utf8').trim().split('\n').length, 3);
     assert.deepStrictEqual(fs.readdirSync(dir).filter(f => f !== 'index.json' && !f.startsWith('.')), ['c-3.jsonl'], 'no temporary file or lock is left');
+  });
+
+  test('an answer that starts and ends at once leaves no presence behind (its writes cannot land out of order)', async () => {
+    // A busy disk: the presence file's write finishes long after the removal that follows it.
+    const fsp = require('fs/promises') as { writeFile: (...args: unknown[]) => Promise<void> };
+    const writeFile = fsp.writeFile;
+    fsp.writeFile = async (...args: unknown[]) => {
+      if (String(args[0]).includes('.live')) await new Promise(r => setTimeout(r, 30));
+      return writeFile(...args);
+    };
+    const s = store();
+    try {
+      await s.append('c-7', [{ t: 'create', id: 'c-7', title: 'T', createdAt: 1 }, { t: 'message', message: q }]);
+      for (let i = 0; i < 5; i++) {
+        void s.append('c-7', [{ t: 'message', message: { ...a, id: `m-a${i}` } }]);
+        void s.append('c-7', [{ t: 'message', message: { ...a, id: `m-a${i}`, text: 'done', streaming: false } }]);
+      }
+      await s.flush();
+      await new Promise(r => setTimeout(r, 100)); // any write still under way lands
+    } finally {
+      fsp.writeFile = writeFile;
+    }
+    const live = path.join(dir, '.live');
+    assert.deepStrictEqual(fs.existsSync(live) ? fs.readdirSync(live) : [], [], 'no window claims to be streaming');
+    assert.deepStrictEqual([...(await store().liveElsewhere())], []);
+    await s.dispose();
   });
 
   test('another window\'s temporary file is left alone; an abandoned one (hours old) is removed', async () => {
