@@ -609,11 +609,26 @@ suite('Chat webview in Chromium', function () {
     const messages: ChatMessage[] = [];
     for (let i = 0; i < 60; i++) messages.push(user(`h-q${i}`, `Question ${i}`), assistant(`h-a${i}`, answer(i)));
     const pendingIn = (id: string) => page.locator(`.message[data-id="${id}"] .md-pending`).count();
-    await view.send(state(conversation, messages));
-    // The end of the conversation is rendered with the state; the beginning is not yet.
-    assert.strictEqual(await pendingIn('h-a59'), 0);
-    assert.strictEqual(await page.locator('.message[data-id="h-a59"] h2').textContent(), 'Answer 59');
-    assert.ok((await pendingIn('h-a0')) > 0, 'the first answer waits');
+    // The end of the conversation is rendered with the state; the beginning is not yet. Read in the task
+    // that handled the state, before any idle time (on a slow machine the queue may drain while a test
+    // waits for frames).
+    /**
+     * Delivers `msgs` one after another, reading after each (in the task that handled it, before any idle
+     * time) which of `ids` still wait and their titles.
+     */
+    const deliver = (msgs: HostMessage[], ids: string[]) => page.evaluate(async ({ msgs, ids }) => {
+      const w = globalThis as unknown as { postMessage(m: unknown, o: string): void; setTimeout(f: () => void, ms: number): void; document: { querySelector(s: string): { textContent: string | null } | null } };
+      const q = (sel: string) => w.document.querySelector(sel);
+      const readings = [];
+      for (const msg of msgs) {
+        w.postMessage(msg, '*');
+        await new Promise<void>(r => w.setTimeout(r, 0));
+        readings.push(ids.map(id => ({ id, waits: !!q(`.message[data-id="${id}"] .md-pending`), title: q(`.message[data-id="${id}"] h2`)?.textContent ?? null })));
+      }
+      return readings;
+    }, { msgs, ids });
+    assert.deepStrictEqual(await deliver([state(conversation, messages)], ['h-a59', 'h-a0']),
+      [[{ id: 'h-a59', waits: false, title: 'Answer 59' }, { id: 'h-a0', waits: true, title: null }]], 'the last answer is shown at once; the first waits');
     // Scrolled to the top, the first answer renders on the next frames.
     await page.locator('.conversation').evaluate(e => { e.scrollTop = 0; });
     await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document
@@ -628,9 +643,8 @@ suite('Chat webview in Chromium', function () {
     assert.strictEqual(await view.bodyHtml('h-one'), html30);
 
     // An answer still waiting in the queue that changes (regenerated) renders the new text, and only that.
-    await view.send(state('c-history-2', messages));
-    assert.ok((await pendingIn('h-a1')) > 0, 'the second answer waits');
-    await view.send({ type: 'messageUpdated', conversationId: 'c-history-2', message: assistant('h-a1', '', { streaming: true }) });
+    const [queued] = await deliver([state('c-history-2', messages), { type: 'messageUpdated', conversationId: 'c-history-2', message: assistant('h-a1', '', { streaming: true }) }], ['h-a1']);
+    assert.strictEqual(queued[0].waits, true, 'the second answer waits when it is regenerated');
     await view.stream('c-history-2', 'h-a1', ['New ', 'answer ', 'text.'], [2]);
     await view.send({ type: 'messageUpdated', conversationId: 'c-history-2', message: assistant('h-a1', 'New answer text.') });
     assert.strictEqual(await pendingIn('h-a1'), 0);
