@@ -138,6 +138,7 @@ export const strings = {
     openUsage: 'Open Usage Page',
     testConnection: 'Test Connection',
     showLog: 'Show Log',
+    removeImagesAndRetry: 'Remove Image and Retry',
   } satisfies Record<ErrorAction, string>,
 
   usage: (prompt: number, completion: number, estimated: boolean): string =>
