@@ -135,6 +135,7 @@ export class ImageChips {
     const hadFocus = this.list.contains(document.activeElement);
     this.images.splice(index, 1);
     this.render();
+    this.say('');
     // Focus goes to the chip now in its place, else the previous one, else the question box.
     if (hadFocus) {
       const buttons = this.list.querySelectorAll<HTMLButtonElement>('.image-chip-remove');
