@@ -178,7 +178,8 @@ export class AnswerRunner implements vscode.Disposable {
       }
       if (notices.length) handlers.onNotices?.(notices);
       req.messages = plan.messages;
-      log('trace', `request content: ${JSON.stringify(plan.messages)}`);
+      // Images are named by their size, not written out: megabytes of base64 per line help nobody reading the log.
+      log('trace', `request content: ${JSON.stringify(plan.messages, (k, v: unknown) => (k === 'images' && Array.isArray(v) ? v.map(u => `[image, ${String(u).length} characters]`) : v))}`);
       const rawPromptEstimate = estimateChatTokens(plan.messages, family);
       const result = await this.runner.run(
         req,

@@ -243,15 +243,21 @@ suite('Pasted images in the chat webview (Chromium)', function () {
     const thumb = `data:image/png;base64,${png(160, 100).toString('base64')}`;
     const image = { id: 'h1', name: 'dialog.png', mime: 'image/png' as const, width: 1280, height: 800, bytes: 90_000, thumbnail: thumb };
     await view.send(state('c-thumbs', [
-      { id: 'q1', role: 'user', text: 'What is wrong here?', streaming: false, images: [image, { ...image, id: 'h2', name: 'remote.png', thumbnail: 'https://example.invalid/track.png' }] },
+      { id: 'q1', role: 'user', text: 'What is wrong here?', streaming: false, images: [
+        image,
+        { ...image, id: 'h2', name: 'remote.png', thumbnail: 'https://example.invalid/track.png' },
+        { ...image, id: 'h3', name: 'vector.png', thumbnail: `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned=1"/>').toString('base64')}` },
+        { ...image, id: 'h4', name: 'script.png', thumbnail: 'javascript:window.__pwned=1' },
+      ] },
       { id: 'a1', role: 'assistant', text: `Look: ![tracker](https://example.invalid/pixel.png) ![inline](${thumb})`, streaming: false },
     ]));
     const shown = page.locator('.message[data-id="q1"] .message-images img');
     assert.strictEqual(await shown.count(), 1);
     assert.strictEqual(await shown.getAttribute('alt'), 'Image dialog.png, 1280×800');
     assert.strictEqual(await shown.getAttribute('src'), thumb);
-    const placeholder = page.locator('.message[data-id="q1"] .message-image[role="img"]');
-    assert.strictEqual(await placeholder.getAttribute('aria-label'), 'Image remote.png, 1280×800');
+    const placeholders = page.locator('.message[data-id="q1"] .message-image[role="img"]');
+    assert.deepStrictEqual(await placeholders.evaluateAll(els => els.map(e => e.getAttribute('aria-label'))), ['Image remote.png, 1280×800', 'Image vector.png, 1280×800', 'Image script.png, 1280×800'], 'named, not loaded');
+    assert.strictEqual(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned), undefined);
     assert.strictEqual(await page.locator('.message[data-id="a1"] img').count(), 0, 'an answer renders no image');
     assert.match((await page.locator('.message[data-id="a1"]').textContent()) ?? '', /\[image: tracker\]/, 'named, not loaded');
     // A state without the images (Remove Image and Retry) takes the thumbnails away.
