@@ -99,6 +99,11 @@ export class ImageChips {
             refusals.push(strings.imageRefused(prepared.name, prepared.reason));
             continue;
           }
+          // Checked again: another paste may have added images while this one was being prepared.
+          if (this.images.length >= MAX_IMAGES) {
+            refusals.push(strings.imageRefused(name, strings.imageTooMany(MAX_IMAGES)));
+            continue;
+          }
           this.images.push({ key: this.nextKey++, image: prepared.image });
         } finally {
           this.preparing--;

@@ -238,6 +238,18 @@ suite('Pasted images in the chat webview (Chromium)', function () {
     assert.ok(await page.locator('#image-status').isHidden(), 'the hint went with the images');
   });
 
+  test('at most five images go with one question: a sixth is refused with the reason, also when two pastes overlap', async () => {
+    await view.send(state('c-img', []));
+    const file = (i: number): FileSpec => ({ name: `s${i}.png`, type: 'image/png', base64: png(20 + i, 20).toString('base64') });
+    // Two pastes in a row, the second arriving while the first is still being prepared.
+    await Promise.all([deliver('paste', [1, 2, 3].map(file)), deliver('paste', [4, 5, 6].map(file))]);
+    await settled();
+    assert.strictEqual(await page.locator('.image-chip').count(), 5);
+    assert.match((await page.locator('#image-status').textContent()) ?? '', /s\d\.png was not attached: at most 5 images go with one question\./);
+    const images = await send('Which differ?');
+    assert.strictEqual(images.length, 5);
+  });
+
   test('the question shows its thumbnails; a thumbnail that is not a data: image, and any image in an answer, never loads', async () => {
     const before = requests.length;
     const thumb = `data:image/png;base64,${png(160, 100).toString('base64')}`;
