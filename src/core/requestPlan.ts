@@ -4,6 +4,7 @@ import type { ChatMessage } from '../protocol';
 import { codeQuestionMessage } from './prompts';
 import { answerReserve, fitContext } from './fitContext';
 import { REDACTED, redactOutgoing, type SecretFinding } from './secretScan';
+import { dataUrl, imageTokens } from './images';
 
 /** Values shorter than this are not hunted for elsewhere in the request (too likely to be ordinary text). */
 const MIN_ECHO = 6;
@@ -22,6 +23,15 @@ export interface Turn {
   toolCalls?: ToolCall[];
   /** A tool turn: the call whose result `content` is. */
   toolCallId?: string;
+  /** A user turn's images, as data: URLs; sent as image parts after the text, never redacted (binary). */
+  images?: string[];
+}
+
+/** A question's images as sent, and what they are estimated to cost (core/images.ts imageTokens). */
+function imagesOf(m: ChatMessage): { urls: string[]; tokens: number } | undefined {
+  const sendable = (m.images ?? []).filter(i => i.data);
+  if (m.role !== 'user' || sendable.length === 0) return undefined;
+  return { urls: sendable.map(i => dataUrl(i.mime, i.data ?? '')), tokens: sendable.reduce((n, i) => n + imageTokens(i.width, i.height), 0) };
 }
 
 export interface PlanInput {
@@ -89,10 +99,14 @@ export function planRequest(input: PlanInput): RequestPlan {
   const usable = sendableHistory(input.messages);
   const question = usable[usable.length - 1]?.role === 'user' ? usable[usable.length - 1] : undefined;
   const earlier = question ? usable.slice(0, -1) : usable;
+  // Earlier questions keep their images: a follow-up ("and the button on the left?") needs them.
   const history = earlier.map(m => ({
     role: m.role,
     content: m.role === 'user' ? withAttachments(m, m.context ? codeQuestionMessage(m.text, m.context) : m.text) : m.text,
+    extraTokens: imagesOf(m)?.tokens,
+    images: imagesOf(m)?.urls,
   }));
+  const questionImages = question ? imagesOf(question) : undefined;
   const questionText = question ? withAttachments(question, question.text) : '';
   // Everything around the code (file, lines around it, imports, problems) counts against the window too.
   const framing = question?.context ? codeQuestionMessage(questionText, { ...question.context, code: '' }) : questionText;
@@ -100,6 +114,7 @@ export function planRequest(input: PlanInput): RequestPlan {
     system: input.system,
     history,
     question: framing + (input.continueFrom ? `\n${input.continueFrom}\n${CONTINUE_PROMPT}` : ''),
+    questionExtraTokens: questionImages?.tokens,
     code: question?.context?.code,
     contextWindow: input.contextWindow,
     reserveForAnswer: answerReserve(input.contextWindow, input.maxTokens),
@@ -117,10 +132,10 @@ export function planRequest(input: PlanInput): RequestPlan {
   } else if (fit.truncatedCode) {
     notices.push(`Only the first ${fit.truncatedCode.keptLines} of ${fit.truncatedCode.totalLines} selected lines were sent, to fit the context window.`);
   }
-  const messages: Turn[] = [{ role: 'system', content: input.system }, ...fit.history];
+  const messages: Turn[] = [{ role: 'system', content: input.system }, ...fit.history.map(withImages)];
   if (question) {
     const content = question.context && fit.code !== undefined ? codeQuestionMessage(questionText, { ...question.context, code: fit.code }) : questionText;
-    messages.push({ role: 'user', content });
+    messages.push(questionImages ? { role: 'user', content, images: questionImages.urls } : { role: 'user', content });
   }
   if (input.continueFrom) {
     messages.push({ role: 'assistant', content: input.continueFrom }, { role: 'user', content: CONTINUE_PROMPT });
@@ -130,6 +145,11 @@ export function planRequest(input: PlanInput): RequestPlan {
   const findings = input.redactSecrets ? redactTurns(messages) : [];
   if (findings.length > 0) notices.push(redactionNotice(findings));
   return { messages, notices, fits, tooLarge, trimmed: fit.droppedTurns > 0 || fit.truncatedCode !== undefined, promptTokens: fit.promptTokens, redacted: findings.length };
+}
+
+/** A history entry as a turn: its images only when it has some. */
+function withImages(h: { role: 'user' | 'assistant'; content: string; images?: string[] }): Turn {
+  return h.images?.length ? { role: h.role, content: h.content, images: h.images } : { role: h.role, content: h.content };
 }
 
 function redactionNotice(findings: SecretFinding[]): string {

@@ -11,6 +11,7 @@ import { answerMarkdown } from '../core/exportMarkdown';
 import { chatViewCsp } from '../core/webviewCsp';
 import { CHAT_VIEW_ID, Commands, SETTINGS_SECTION } from './ids';
 import { UNDO_DELETE_MS, type ChatSession } from './session';
+import { intakeImages } from './imageIntake';
 import type { Log } from './log';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -125,7 +126,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'ask': {
         const contexts = msg.chips ? await this.chips.resolve(msg.chips) : [];
-        await this.session.ask(msg.text, contexts[0], contexts.slice(1));
+        const pasted = intakeImages(msg.images ?? []);
+        if (pasted.refused.length) {
+          // The composer checks the same rules first: this is a stale or tampered view. The question goes on.
+          this.log.warn('chatView', `images left out: ${pasted.refused.join('; ')}`);
+          void vscode.window.showWarningMessage(vscode.l10n.t('Tandem left out an image it cannot send: {0}', pasted.refused.join('; ')));
+        }
+        await this.session.ask(msg.text, contexts[0], contexts.slice(1), false, pasted.images);
         return;
       }
       case 'stop':
@@ -213,6 +220,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return this.session.retry(messageId);
       case 'trimAndRetry':
         return this.session.retry(messageId, 'trim');
+      case 'removeImagesAndRetry':
+        return this.session.retryWithoutImages(messageId);
       case 'continue':
         return this.session.continueAnswer(messageId);
       case 'setApiKey':
