@@ -72,7 +72,7 @@ suite('Workbench: Explain Selection from the command palette', function () {
     });
     browser = await chromium.launch({ executablePath: tools.paths.chromium, headless: true, env: server.env, args: tools.CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-    await page.goto(server.url(workspace));
+    await page.goto(server.url(workspace), { timeout: 180000 }); // a busy 2-core machine has taken over 30 s to serve the workbench
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.waitForSelector('.activitybar', { timeout: 60000 });
   });
