@@ -10,7 +10,7 @@ import type { ChatMessage, CodeContext } from '../protocol';
 import { EDIT_TASKS, systemPrompt, taskQuestion, type CodeTask } from '../core/prompts';
 import { restoreRedacted } from '../core/redactRestore';
 import * as conv from '../core/conversation';
-import { gatherContext, targetRange, type TargetKind } from './editorContext';
+import { gatherContext, targetRange, trimSelection, type TargetKind } from './editorContext';
 import { readSettings } from './settings';
 import { loadLlm } from './llmLoader';
 import { placeTests, sentAround, testCodeFrom, type TaskOutcome } from './editTasks';
@@ -104,7 +104,10 @@ export class TandemParticipant {
     return outcome;
   }
 
-  /** The code to work on: a location the user attached (#selection, #file:…), else the active editor's target. */
+  /**
+   * The code to work on: a location attached to the request (VS Code's Chat attaches the editor's
+   * selection by itself; #selection, #file:…:N-M), else the active editor's target.
+   */
   private async target(request: vscode.ChatRequest): Promise<{ doc: vscode.TextDocument; range: vscode.Range; kind: TargetKind; editor?: vscode.TextEditor } | 'outside' | undefined> {
     for (const ref of request.references) {
       const v = ref.value;
@@ -112,7 +115,7 @@ export class TandemParticipant {
       if (!isOpenOrInWorkspace(v.uri)) return 'outside';
       const doc = await vscode.workspace.openTextDocument(v.uri);
       const editor = vscode.window.visibleTextEditors.find(e => e.document === doc);
-      return { doc, range: v.range, kind: 'selection', editor };
+      return { doc, range: trimSelection(doc, v.range), kind: 'selection', editor };
     }
     const editor = vscode.window.activeTextEditor;
     if (!editor) return undefined;
