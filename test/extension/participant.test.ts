@@ -119,9 +119,9 @@ suite('@tandem in VS Code\'s Chat', function () {
     throw new Error('Tandem\'s model never appeared in vscode.lm.selectChatModels');
   }
 
-  async function ask(command: string | undefined, prompt = '', token = new vscode.CancellationTokenSource().token, m?: vscode.LanguageModelChat): Promise<{ out: Recorder; result: vscode.ChatResult }> {
+  async function ask(command: string | undefined, prompt = '', token = new vscode.CancellationTokenSource().token, m?: vscode.LanguageModelChat, references: vscode.ChatPromptReference[] = []): Promise<{ out: Recorder; result: vscode.ChatResult }> {
     const out = new Recorder();
-    const result = (await handler(chatRequest(m ?? await model(), command, prompt), { history: [] }, out, token)) ?? {};
+    const result = (await handler(chatRequest(m ?? await model(), command, prompt, references), { history: [] }, out, token)) ?? {};
     return { out, result };
   }
 
@@ -236,6 +236,23 @@ suite('@tandem in VS Code\'s Chat', function () {
     await vscode.commands.executeCommand('tandem.acceptEdit');
     assert.strictEqual(await reviewing, 'accepted');
     assert.strictEqual(editor.document.getText(), code.replace(', 3);', ', 5);'));
+  });
+
+  test('a selection the Chat attaches (whole lines, ending at the next line\'s start) is the code, not the editor\'s cursor', async () => {
+    const editor = await freshFile(BUGGY);
+    editor.selection = new vscode.Selection(11, 0, 11, 0); // in greet: not what is asked about
+    fx.script({ text: REPLY });
+    const attached: vscode.ChatPromptReference = { id: 'vscode.implicit.selection', value: new vscode.Location(editor.document.uri, new vscode.Range(FN.from, 0, FN.to + 1, 0)) };
+    const { out } = await ask('fix', '', undefined, undefined, [attached]);
+    const user = sentMessages(fx.chatRequests()[0]).at(-1)?.content ?? '';
+    assert.match(user, /\(lines 3-9\)/, 'the attached lines, without the empty start of the next one');
+    assert.strictEqual(out.buttons.length, 1, JSON.stringify(out.parts));
+    const reviewing = vscode.commands.executeCommand<string>(out.buttons[0].command, ...(out.buttons[0].arguments ?? []));
+    await waitFor('the diff review', () => previewOpen(), 15000);
+    await vscode.commands.executeCommand('tandem.acceptEdit');
+    assert.strictEqual(await reviewing, 'accepted');
+    const lines = BUGGY.split('\n');
+    assert.strictEqual(editor.document.getText(), [...lines.slice(0, FN.from), FIXED_FUNCTION, ...lines.slice(FN.to + 1)].join('\n'));
   });
 
   test('an answer that cannot be placed is not proposed: the reason is shown, no button', async () => {
