@@ -1,13 +1,13 @@
 // Activation (dist/extension.js): registers every contributed command, the chat view, the lightbulb,
-// the status-bar item and the language-model provider, and returns the public API. It requires no Node
-// built-in and none of Tandem's host code: the first command, the chat view's first resolve, VS Code's
-// first question to the language-model provider or an API call that needs the session requires
-// dist/host.js (src/host/index.ts), which builds everything else and starts reading the history;
-// dist/llm.js waits for the first request.
+// the status-bar item, the language-model provider and the @tandem chat participant, and returns the
+// public API. It requires no Node built-in and none of Tandem's host code: the first command, the chat
+// view's first resolve, VS Code's first question to the language-model provider, the first request to
+// @tandem or an API call that needs the session requires dist/host.js (src/host/index.ts), which builds
+// everything else and starts reading the history; dist/llm.js waits for the first request.
 import vscode = require('vscode');
 import type { ConversationState } from './protocol';
 import type { Host } from './host/index';
-import { CHAT_VIEW_ID, Commands, LM_VENDOR } from './host/ids';
+import { CHAT_VIEW_ID, Commands, LM_VENDOR, PARTICIPANT_ID } from './host/ids';
 import { FixCodeActionProvider } from './host/fixCodeActionProvider';
 import { ModelStatusBar } from './host/statusBar';
 
@@ -29,6 +29,8 @@ export interface TandemApi {
   historyWriteProblem(): string | undefined;
   /** Extension tests only (undefined in production): a chat view intent, handled as if the webview sent it. */
   viewIntent?(message: unknown): Promise<void>;
+  /** Extension tests only (undefined in production): the @tandem participant's handler, as VS Code's Chat calls it. */
+  participantRequest?: vscode.ChatRequestHandler;
 }
 
 let host: Host | undefined;
@@ -74,6 +76,13 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
       provideTokenCount: (model, text) => load().models.provideTokenCount(model, text),
     }));
   }
+  // @tandem in VS Code's Chat: the host loads with the first request to it.
+  const participantRequest: vscode.ChatRequestHandler = (request, chatContext, stream, token) => load().participant.handle(request, chatContext, stream, token);
+  if (typeof vscode.chat?.createChatParticipant === 'function') {
+    const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, participantRequest);
+    participant.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
+    context.subscriptions.push(participant);
+  }
   return {
     getConversations: () => load().getConversations(),
     onDidChangeConversations: conversationsChanged.event,
@@ -85,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
     refreshHistory: () => load().refreshHistory(),
     historyWriteProblem: () => host?.historyWriteProblem(),
     viewIntent: context.extensionMode === vscode.ExtensionMode.Production ? undefined : message => load().viewIntent(message),
+    participantRequest: context.extensionMode === vscode.ExtensionMode.Production ? undefined : participantRequest,
   };
 }
 

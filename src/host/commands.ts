@@ -14,6 +14,7 @@ import type { DiffPreview } from './diffPreview';
 import { isInWorkspace, isOpenOrInWorkspace } from './workspaceScope';
 import type { EndpointResolver } from './endpoint';
 import type { AnswerRunner } from './answerRunner';
+import type { TandemParticipant } from './chatParticipant';
 
 const OPENAI_ORIGIN = 'https://api.openai.com';
 
@@ -26,6 +27,7 @@ export interface CommandDeps {
   diff: DiffPreview;
   endpoints: EndpointResolver;
   answers: AnswerRunner;
+  participant: TandemParticipant;
 }
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -92,6 +94,8 @@ export function commandHandlers(d: CommandDeps): Record<CommandId, CommandHandle
     [Commands.exportConversation]: (opts?: { id?: string; path?: string }) => exportConversation(d, opts),
     [Commands.acceptEdit]: () => d.diff.resolve(true),
     [Commands.rejectEdit]: () => d.diff.resolve(false),
+    // The button @tandem puts under an answer: its argument is a proposal id the participant handed out.
+    [Commands.reviewChatEdit]: (id?: string) => d.participant.review(id),
   };
 }
 

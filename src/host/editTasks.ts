@@ -220,10 +220,9 @@ export class EditTasks {
       const cut: MessageError | undefined = !first.ok && first.kind === 'cut-off' ? { kind: 'cutOff', message: reason, actions: ['continue'] } : undefined;
       this.toChat(question, context, texts[0], [vscode.l10n.t('Not applied: {0}', reason), ...redactedNote], cut);
       if (!first.ok && first.kind === 'other-file') {
-        const sentAround = [context.before ?? '', context.code, context.after ?? ''].join('\n');
         const restore = (text: string, original: string): string | undefined => {
           if (!s.redactCredentials) return text;
-          const r = restoreRedacted(text, original, sentAround);
+          const r = restoreRedacted(text, original, sentAround(context));
           if (!r.ok) void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1}', first.file, r.reason));
           return r.ok ? r.text : undefined;
         };
@@ -234,9 +233,9 @@ export class EditTasks {
     }
     // A secret sent as [REDACTED] and repeated by the model gets its real value back, or nothing is changed.
     if (s.redactCredentials) {
-      const sentAround = [context.before ?? '', context.code, context.after ?? ''].join('\n');
+      const around = sentAround(context);
       for (const u of usable) {
-        const r = restoreRedacted(u.result.edit.text, computedFor.text.slice(u.result.edit.start, u.result.edit.end), sentAround);
+        const r = restoreRedacted(u.result.edit.text, computedFor.text.slice(u.result.edit.start, u.result.edit.end), around);
         if (!r.ok) {
           this.toChat(question, context, u.text, [vscode.l10n.t('Not applied: {0}', r.reason), ...redactedNote]);
           void vscode.window.showWarningMessage(vscode.l10n.t('Tandem did not change {0}: {1}', context.file, r.reason));
@@ -276,31 +275,43 @@ export class EditTasks {
   }
 
   private async openTests(doc: vscode.TextDocument, context: CodeContext, question: string, answer: string, restore: boolean, redactedNote: string[]): Promise<TaskOutcome> {
-    const block = /(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1/.exec(answer);
-    if (!block) {
-      this.toChat(question, context, answer, [vscode.l10n.t('The answer has no code block to open as tests.'), ...redactedNote]);
+    const tests = testCodeFrom(answer, context, restore);
+    if (!tests.ok) {
+      this.toChat(question, context, answer, [tests.reason, ...redactedNote]);
       return 'inChat';
     }
-    let code = block[3];
-    if (restore) {
-      const r = restoreRedacted(code, '', [context.before ?? '', context.code, context.after ?? ''].join('\n'));
-      if (!r.ok) {
-        this.toChat(question, context, answer, [vscode.l10n.t('Not opened: {0}', r.reason), ...redactedNote]);
-        return 'inChat';
-      }
-      code = r.text;
-    }
-    const existing = await conventionalTestFile(doc.uri);
-    if (existing) {
-      const testDoc = await vscode.workspace.openTextDocument(existing);
-      await vscode.window.showTextDocument(testDoc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
-      const text = testDoc.getText();
-      const edit: ProposedEdit = { start: text.length, end: text.length, text: `${text.endsWith('\n') || text === '' ? '' : '\n'}\n${code}\n` };
-      const outcome = await this.d.diff.review(testDoc, edit, vscode.l10n.t('the new tests'));
-      return outcome;
-    }
-    const tests = await vscode.workspace.openTextDocument({ language: languageIdForFence(block[2]) || doc.languageId, content: code });
-    await vscode.window.showTextDocument(tests, { viewColumn: vscode.ViewColumn.Beside, preview: false });
-    return 'opened';
+    return placeTests(doc, tests.code, tests.language, this.d.diff);
   }
+}
+
+/** The text sent around the code (the selection and the lines around it): where a placeholder's value may be read back. */
+export function sentAround(context: CodeContext): string {
+  return [context.before ?? '', context.code, context.after ?? ''].join('\n');
+}
+
+/** The test code of a Write Tests answer (its first code block), secrets it repeated as placeholders restored; or why there is none. */
+export function testCodeFrom(answer: string, context: CodeContext, restore: boolean): { ok: true; code: string; language: string } | { ok: false; reason: string } {
+  const block = /(`{3,}|~{3,})([^\n]*)\n([\s\S]*?)\n\1/.exec(answer);
+  if (!block) return { ok: false, reason: vscode.l10n.t('The answer has no code block to open as tests.') };
+  if (!restore) return { ok: true, code: block[3], language: block[2] };
+  const r = restoreRedacted(block[3], '', sentAround(context));
+  return r.ok ? { ok: true, code: r.text, language: block[2] } : { ok: false, reason: vscode.l10n.t('Not opened: {0}', r.reason) };
+}
+
+/**
+ * Where Write Tests puts its tests: appended to the file's conventional test file through the diff
+ * review when there is one, else a new untitled document beside the code.
+ */
+export async function placeTests(doc: vscode.TextDocument, code: string, fenceLanguage: string, diff: DiffPreview): Promise<TaskOutcome> {
+  const existing = await conventionalTestFile(doc.uri);
+  if (existing) {
+    const testDoc = await vscode.workspace.openTextDocument(existing);
+    await vscode.window.showTextDocument(testDoc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    const text = testDoc.getText();
+    const edit: ProposedEdit = { start: text.length, end: text.length, text: `${text.endsWith('\n') || text === '' ? '' : '\n'}\n${code}\n` };
+    return diff.review(testDoc, edit, vscode.l10n.t('the new tests'));
+  }
+  const tests = await vscode.workspace.openTextDocument({ language: languageIdForFence(fenceLanguage) || doc.languageId, content: code });
+  await vscode.window.showTextDocument(tests, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  return 'opened';
 }

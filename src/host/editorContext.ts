@@ -17,7 +17,7 @@ const SYMBOL_KINDS = new Set([
 ]);
 
 /** A selection of whole lines ends at column 0 of the next line: that line is not part of it. */
-function trimSelection(doc: vscode.TextDocument, range: vscode.Range): vscode.Range {
+export function trimSelection(doc: vscode.TextDocument, range: vscode.Range): vscode.Range {
   if (range.end.character === 0 && range.end.line > range.start.line) return new vscode.Range(range.start, doc.lineAt(range.end.line - 1).range.end);
   return range;
 }

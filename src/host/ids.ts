@@ -21,11 +21,14 @@ export const Commands = {
   fixDiagnostic: 'tandem.fixDiagnostic',
   explainRange: 'tandem.explainRange',
   improveRange: 'tandem.improveRange',
+  reviewChatEdit: 'tandem.reviewChatEdit',
 } as const;
 
 export const CHAT_VIEW_ID = 'tandem.chatView';
 /** The vendor of Tandem's models in VS Code's language-model API (`languageModelChatProviders`). */
 export const LM_VENDOR = 'tandem';
+/** The @tandem participant in VS Code's Chat (package.json `chatParticipants`). */
+export const PARTICIPANT_ID = 'tandem.participant';
 export const STREAMING_CONTEXT_KEY = 'tandem.streaming';
 
 export const SETTINGS_SECTION = 'tandem';

@@ -18,6 +18,7 @@ import { CodeBlockActions } from './codeBlockActions';
 import { EndpointResolver } from './endpoint';
 import { AnswerRunner } from './answerRunner';
 import { ChatModelProvider } from './lmProvider';
+import { TandemParticipant } from './chatParticipant';
 
 export interface HostShared {
   context: vscode.ExtensionContext;
@@ -33,6 +34,8 @@ export interface Host {
   readonly view: vscode.WebviewViewProvider;
   /** Tandem's models for VS Code's Chat and other extensions. */
   readonly models: ChatModelProvider;
+  /** @tandem in VS Code's Chat. */
+  readonly participant: TandemParticipant;
   isChatViewReady(): boolean;
   getConversations(): ConversationState[];
   whenRestored(): Promise<void>;
@@ -74,7 +77,8 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
   const chips = new ContextChips();
   const diff = new DiffPreview();
   const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
-  const handlers = commandHandlers({ ...deps, session, view, diff });
+  const participant = new TandemParticipant({ diff, answers, log });
+  const handlers = commandHandlers({ ...deps, session, view, diff, participant });
   const models = new ChatModelProvider(endpoints, answers, log, modelsChanged, context.secrets);
   statusBar.follow(session);
   context.subscriptions.push(
@@ -94,6 +98,7 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
     runCommand: (id, args) => handlers[id](...(args as never[])),
     view,
     models,
+    participant,
     isChatViewReady: () => view.isReady,
     getConversations: () => session.getConversations(),
     whenRestored: () => restored,

@@ -40,6 +40,8 @@ interface Activated {
   viewProvider: { resolveWebviewView(...args: unknown[]): unknown } | undefined;
   /** What was registered with vscode.lm.registerLanguageModelChatProvider, by vendor. */
   lmProviders: Map<string, Record<string, unknown>>;
+  /** The handlers given to vscode.chat.createChatParticipant, by participant id. */
+  participants: Map<string, Handler>;
   subscriptions: unknown[];
   /** What each of Tandem's files asked `require` for, by file (relative to the root). */
   requests: Map<string, string[]>;
@@ -84,6 +86,16 @@ function activate(options: { hostFails?: boolean } = {}): Activated {
       }
       : Reflect.get(t, p)),
   });
+  const participants = new Map<string, Handler>();
+  fakeVscode.chat = new Proxy(fakeVscode.chat as object, {
+    get: (t, p) => (p === 'createChatParticipant'
+      ? (id: string, handler: Handler) => {
+        calls.push('vscode.chat.createChatParticipant');
+        participants.set(id, handler);
+        return { iconPath: undefined, dispose: () => participants.delete(id) };
+      }
+      : Reflect.get(t, p)),
+  });
   const requests = new Map<string, string[]>();
   const mod = Module as unknown as { _load: Load };
   const load = mod._load;
@@ -102,7 +114,7 @@ function activate(options: { hostFails?: boolean } = {}): Activated {
     const ctx = { subscriptions, extensionUri: standIn('uri', calls), globalStorageUri: standIn('storage', calls), secrets: standIn('secrets', calls), globalState: standIn('state', calls) };
     const api = ext.activate(ctx) as Record<string, unknown>;
     return {
-      ext, api, calls, commands, viewProvider, lmProviders, subscriptions, requests,
+      ext, api, calls, commands, viewProvider, lmProviders, participants, subscriptions, requests,
       loaded: () => Object.keys(require.cache).filter(k => !before.has(k)).map(k => path.relative(ROOT, k)),
       restore: () => {
         mod._load = load;
@@ -235,6 +247,27 @@ suite('activation of dist/extension.js', () => {
       assert.ok(typeof count === 'number' && count > 1 && count < 10, `token count ${String(count)}`);
       assert.ok(a.loaded().includes(path.join('dist', 'host.js')), 'the first question loads the host');
       assert.ok(!a.loaded().some(f => f.endsWith('llm.js') || /node_modules[\\/]openai/.test(f)), 'a token count needs no dist/llm.js');
+    } finally {
+      a.restore();
+    }
+  });
+
+  test('the @tandem chat participant (as contributed) registers at activation and loads dist/host.js with its first request, not before', async () => {
+    const a = activate();
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { chatParticipants: { id: string; name: string; commands: { name: string }[] }[] } };
+      const [contributed] = manifest.contributes.chatParticipants;
+      assert.deepStrictEqual([...a.participants.keys()], [contributed.id]);
+      assert.strictEqual(contributed.name, 'tandem');
+      assert.deepStrictEqual(contributed.commands.map(c => c.name), ['explain', 'fix', 'tests', 'docs']);
+      assert.deepStrictEqual(a.loaded(), [path.join('dist', 'extension.js')]);
+      const handler = a.participants.get(contributed.id) as Handler;
+      const said: string[] = [];
+      const stream = { markdown: (m: string) => said.push(m) };
+      await handler({ prompt: '', command: 'nonsense', references: [] }, { history: [] }, stream, { isCancellationRequested: false });
+      assert.strictEqual(said.length, 1, 'the participant answered (the stand-in has no l10n, so the words are not checked here)');
+      assert.ok(a.loaded().includes(path.join('dist', 'host.js')), 'the first request loads the host');
+      assert.ok(!a.loaded().some(f => f.endsWith('llm.js') || /node_modules[\\/]openai/.test(f)), 'a request that sends nothing needs no dist/llm.js');
     } finally {
       a.restore();
     }
