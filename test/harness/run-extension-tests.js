@@ -77,7 +77,7 @@ function serveKeyboard(page, dir) {
           try {
             const req = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
             if (req.waitFor) seen = (await page.locator(req.waitFor).allInnerTexts()).join(' | ').slice(0, 2000);
-            if (process.env.E2E_DEBUG_UI) seen += await page.evaluate(() => [...document.querySelectorAll('[class*=notification]')].map(e => e.className + ':' + (e.textContent || '').slice(0, 100)).join('\n'));
+            if (process.env.E2E_DEBUG_UI) seen += await page.evaluate(sel => [...document.querySelectorAll(sel)].map(e => e.className + ':' + (e.textContent || '').slice(0, 100)).join('\n'), process.env.E2E_DEBUG_UI);
           } catch { /* nothing to add */ }
           answer = { ok: false, error: `${String(e && e.message || e).split('\n')[0]}; visible there: ${seen || 'nothing'}` };
         }
