@@ -87,7 +87,8 @@ let uiRequests = 0;
 export async function pressKeys(keys: string[], opts: { waitFor?: string; waitForText?: string; timeoutMs?: number } = {}): Promise<void> {
   const dir = process.env.EXT_TEST_RUN_DIR;
   if (!dir) throw new Error('pressKeys needs EXT_TEST_RUN_DIR (set by the extension-test harness)');
-  const n = `${process.pid}${++uiRequests}`;
+  // Unique across the test files (each bundles its own copy of this module, and of the counter).
+  const n = `${Date.now()}${Math.floor(Math.random() * 1e6)}${++uiRequests}`;
   const request = path.join(dir, `ui-${n}.json`);
   const done = path.join(dir, `ui-${n}.done.json`);
   fs.rmSync(done, { force: true });
@@ -107,6 +108,7 @@ export const NOTIFICATION = '.notifications-toasts .notification-toast';
 
 /** Runs Tandem: Set API Key for the configured (non-OpenAI) server as a user would: Enter an API key, type it, Enter. */
 export async function setApiKeyByHand(key: string): Promise<boolean | undefined> {
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // one a failed test may have left open
   const result = vscode.commands.executeCommand<boolean>('tandem.setApiKey');
   await pressKeys(['Enter'], { waitFor: QUICK_INPUT, waitForText: 'This server needs no key' });
   await pressKeys([`type:${key}`, 'Enter'], { waitFor: QUICK_INPUT, waitForText: 'secret storage' });

@@ -81,7 +81,8 @@ function serveKeyboard(page, dir) {
           } catch { /* nothing to add */ }
           answer = { ok: false, error: `${String(e && e.message || e).split('\n')[0]}; visible there: ${seen || 'nothing'}` };
         }
-        fs.writeFileSync(done, JSON.stringify(answer));
+        fs.writeFileSync(`${done}.tmp`, JSON.stringify(answer));
+        fs.renameSync(`${done}.tmp`, done); // whole when the test reads it
       }
       await sleep(50);
     }
