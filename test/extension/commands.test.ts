@@ -164,4 +164,29 @@ suite('Commands', function () {
     const u = await waitFor('the answer', () => lastMessage(api)?.text === 'With usage.' && !lastMessage(api)?.streaming && lastMessage(api)?.usage);
     assert.deepStrictEqual([u.estimated, u.promptTokens, u.completionTokens], [false, 11, 3]);
   });
+
+  test('the status bar\'s tooltip adds each answer\'s tokens to the session\'s totals', async () => {
+    const api = await tandem();
+    const item = '[id="tandem.tandem.tandem.model"]';
+    /** [prompt, completion] tokens of the session, as the tooltip says (0, 0 before any answer). */
+    const totals = async (): Promise<number[]> => {
+      // The mouse leaves first: a hover shows again only when the mouse comes back.
+      await pressKeys(['Escape', 'hover:.part.editor', `hover:${item}`], { waitFor: item, waitForText: 'test-model' });
+      const tip = await pressKeys([], { waitFor: '.monaco-hover', waitForText: 'Click to switch the model' });
+      const m = /(\d+) prompt \+ (\d+) completion tokens/.exec(tip);
+      return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+    };
+    const before = await totals();
+    await newConversation();
+    fx.script({ text: 'Counted.', usage: { prompt_tokens: 1234, completion_tokens: 56 } });
+    await api.viewIntent?.({ type: 'ask', text: 'Count this.' });
+    await waitFor('the answer', () => lastMessage(api)?.text === 'Counted.' && !lastMessage(api)?.streaming);
+    assert.deepStrictEqual(await totals(), [before[0] + 1234, before[1] + 56]);
+  });
+
+  test('the walkthrough opens with its steps', async () => {
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'tandem.tandem#tandem.start', false);
+    await pressKeys([], { waitFor: '.gettingStartedContainer', waitForText: 'Get started with Tandem' });
+    await pressKeys([], { waitFor: '.gettingStartedContainer', waitForText: 'Choose where answers come from' });
+  });
 });

@@ -81,10 +81,11 @@ let uiRequests = 0;
 /**
  * Presses keys in the real workbench page (the harness does it with Playwright: see serveKeyboard in
  * run-extension-tests.js), once `waitFor` (a CSS selector, optionally containing `waitForText`) is
- * visible. Keys are Playwright key names (`Enter`, `Escape`, `ArrowDown`) or `type:<text>`. This is
- * how a test answers a quick pick, an input box or a modal dialog the way a user does.
+ * visible. Keys are Playwright key names (`Enter`, `Escape`, `ArrowDown`), `type:<text>` or
+ * `hover:<CSS selector>` (the mouse over it). This is how a test answers a quick pick or an input box,
+ * or reads a hover, the way a user does. Returns the text `waitFor` showed.
  */
-export async function pressKeys(keys: string[], opts: { waitFor?: string; waitForText?: string; timeoutMs?: number } = {}): Promise<void> {
+export async function pressKeys(keys: string[], opts: { waitFor?: string; waitForText?: string; timeoutMs?: number } = {}): Promise<string> {
   const dir = process.env.EXT_TEST_RUN_DIR;
   if (!dir) throw new Error('pressKeys needs EXT_TEST_RUN_DIR (set by the extension-test harness)');
   // Unique across the test files (each bundles its own copy of this module, and of the counter).
@@ -95,10 +96,11 @@ export async function pressKeys(keys: string[], opts: { waitFor?: string; waitFo
   fs.writeFileSync(`${request}.tmp`, JSON.stringify({ keys, ...opts }));
   fs.renameSync(`${request}.tmp`, request); // whole, or not yet there, when the harness looks
   await waitFor(`the workbench to press ${keys.join(' ')}`, () => fs.existsSync(done), (opts.timeoutMs ?? 15000) + 10000);
-  const answer = JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string };
+  const answer = JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string; text?: string };
   fs.rmSync(request, { force: true });
   fs.rmSync(done, { force: true });
   if (!answer.ok) throw new Error(`pressing ${keys.join(' ')} failed: ${answer.error}`);
+  return answer.text ?? '';
 }
 
 /** The workbench's quick input (a quick pick or an input box). */

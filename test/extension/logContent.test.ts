@@ -50,13 +50,17 @@ suite('The log', function () {
     const file = 'log-secret.py';
     fs.writeFileSync(workspaceFile(file).fsPath, `def ${marker}():\n    return "${CODE_KEY}"\n`);
     await openWithSelection(file, [0, 0], [1, 30]);
-    fx.script({ status: 401, errorBody: { error: { message: `Incorrect API key provided: ${STORED_KEY}. Sent as "Authorization: Bearer ${STORED_KEY}"; also seen: ${CODE_KEY}`, type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    fx.script({ status: 401, errorBody: { error: { message: `Incorrect API key provided: ${STORED_KEY}. Sent as "Authorization: Bearer ${STORED_KEY}"; also seen: ${CODE_KEY}; the project of ${STORED_KEY} is inactive`, type: 'invalid_request_error', code: 'invalid_api_key' } } });
     await vscode.commands.executeCommand('tandem.explainSelection');
     const api = await tandem();
     await waitFor('the error in the chat', () => lastMessage(api)?.error);
     assert.strictEqual(fx.chatRequests()[0].headers.authorization, `Bearer ${STORED_KEY}`, 'the stored key was really used');
 
-    const log = await logWith('the failed answer in the log', /answer failed: auth/);
+    await logWith('the failed answer in the log', /answer failed: auth/);
+    // The stored key typed into a question (not key-shaped: only "a key Tandem holds" catches it), logged at trace level.
+    fx.script({ text: 'Noted.' });
+    await api.viewIntent?.({ type: 'ask', text: `Is ${STORED_KEY} the ${marker}x value?` });
+    const log = await logWith('the question in the log', new RegExp(`request content: .*${marker}x`));
     assert.match(log, new RegExp(`request content: .*${marker}`), 'trace level logs the content sent');
     assert.ok(log.includes('Incorrect API key provided'), 'the server\'s words are logged');
     for (const [name, value] of [['stored key', STORED_KEY], ['key in the code', CODE_KEY], ['Authorization header', `Bearer ${STORED_KEY}`]]) {

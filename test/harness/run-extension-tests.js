@@ -45,8 +45,8 @@ async function openTestWindow(browser, server, testEnv, prefix = '') {
 /**
  * The workbench's keyboard for the tests inside the extension host, which cannot reach the page: a
  * test writes `ui-<n>.json` ({ waitFor?: CSS selector, waitForText?: text inside it, keys: [...] },
- * each key a Playwright key name or `type:<text>`) into the run folder; this presses the keys in the
- * real page once the element is visible and answers with `ui-<n>.done.json` ({ ok, error? }).
+ * each key a Playwright key name, `type:<text>` or `hover:<CSS selector>`) into the run folder; this presses the keys in the
+ * real page once the element is visible and answers with `ui-<n>.done.json` ({ ok, error?, text: what the element showed }).
  * So quick picks, input boxes and modal dialogs are driven as a user would, with nothing faked.
  */
 function serveKeyboard(page, dir) {
@@ -66,9 +66,11 @@ function serveKeyboard(page, dir) {
             let target = page.locator(req.waitFor);
             if (req.waitForText) target = target.filter({ hasText: req.waitForText });
             await target.first().waitFor({ state: 'visible', timeout: req.timeoutMs || 15000 });
+            answer.text = await target.first().innerText();
           }
           for (const k of req.keys || []) {
             if (k.startsWith('type:')) await page.keyboard.type(k.slice(5));
+            else if (k.startsWith('hover:')) await page.locator(k.slice(6)).first().hover();
             else await page.keyboard.press(k);
           }
         } catch (e) {
