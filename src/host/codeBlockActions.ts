@@ -84,16 +84,27 @@ export class CodeBlockActions {
     }
   }
 
-  /** The editor the question came from (reopened if it was closed), else the active one. */
+  /**
+   * The editor the question came from, else (a question about no file) the active one. A closed one is
+   * reopened with the code the question was about selected, where it is still found exactly once, so
+   * Replace Selection replaces that code and Insert goes after it, as before it was closed. When the
+   * file cannot be opened again the user is told, and no other file gets the code.
+   */
   private async targetEditor(context: CodeContext | undefined): Promise<vscode.TextEditor | undefined> {
     if (context?.uri) {
       const visible = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === context.uri);
       if (visible) return vscode.window.showTextDocument(visible.document, { viewColumn: visible.viewColumn, selection: visible.selection });
       try {
         const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(context.uri, true));
-        return await vscode.window.showTextDocument(doc, { preview: false });
+        const text = doc.getText();
+        const first = text.indexOf(context.code);
+        const once = context.code !== '' && first >= 0 && text.indexOf(context.code, first + 1) < 0;
+        const selection = once ? new vscode.Range(doc.positionAt(first), doc.positionAt(first + context.code.length)) : undefined;
+        return await vscode.window.showTextDocument(doc, { preview: false, selection });
       } catch (e) {
         this.log.warn('codeBlock', `could not reopen ${context.file}: ${String(e)}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('{0} could not be opened again (was it moved or deleted?). The code stays in the chat: Copy it, or use New File.', context.file));
+        return undefined;
       }
     }
     const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];

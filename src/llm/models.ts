@@ -30,7 +30,12 @@ async function getJson(url: string, init: RequestInit, signal: AbortSignal, log:
 
 type ProbeLog = StreamHandlers['onLog'];
 
-/** Ollama runs a model with this many tokens unless num_ctx or OLLAMA_CONTEXT_LENGTH says otherwise. */
+/**
+ * What Tandem assumes Ollama runs a model with when the model sets no num_ctx: Ollama's default, which
+ * /api/show does not reveal. It was 2048 in old versions, then 4096; current versions pick it by GPU
+ * memory (4096 under 24 GiB, more above) unless OLLAMA_CONTEXT_LENGTH sets it. 4096 is the smallest
+ * current default: assuming more would let Ollama cut the start of a prompt silently.
+ */
 export const OLLAMA_DEFAULT_CONTEXT = 4096;
 
 /**
@@ -58,7 +63,7 @@ export async function fetchServerContext(probe: ProviderPreset['contextProbe'], 
       return {
         contextWindow: Math.min(n, OLLAMA_DEFAULT_CONTEXT),
         source: 'ollama-show',
-        note: `Ollama runs ${model} with its default context (${OLLAMA_DEFAULT_CONTEXT} tokens) unless num_ctx or OLLAMA_CONTEXT_LENGTH is set; set "tandem.contextWindow" if yours is larger.`,
+        note: `Ollama does not say how large a context it runs ${model} with (its default depends on its version and the GPU's memory); Tandem assumed ${OLLAMA_DEFAULT_CONTEXT.toLocaleString('en-US')} tokens. Set "tandem.contextWindow" (and num_ctx or OLLAMA_CONTEXT_LENGTH in Ollama) if yours is larger.`,
       };
     }
     if (probe === 'llamacpp-props') {

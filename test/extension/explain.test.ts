@@ -134,7 +134,8 @@ suite('Explain Selection against the fixture server', () => {
     assert.strictEqual(closed.clientClosedEarly, true, 'the client closed the connection');
     assert.strictEqual(closed.completed, false);
     assert.ok(closed.chunksSent < chunks.length, `chunks sent: ${closed.chunksSent}`);
-    assert.ok((closed.closedAt ?? Infinity) - stoppedAt < 1000, 'closed soon after Stop');
+    // How fast is `npm run bench`'s (Stop until the server sees the close); here: not left to the server.
+    assert.ok((closed.closedAt ?? Infinity) - stoppedAt < 5000, 'closed soon after Stop');
     const m = lastMessage(api);
     assert.ok(m);
     assert.strictEqual(m.streaming, false);

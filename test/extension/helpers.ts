@@ -1,5 +1,6 @@
 // Shared by the extension tests: the extension's public API, settings, editors, waiting.
 import * as vscode from 'vscode';
+import * as fs from 'fs';
 import * as path from 'path';
 import type { TandemApi } from '../../src/extension';
 import type { ChatMessage, ConversationState } from '../../src/protocol';
@@ -73,4 +74,62 @@ export async function newConversation(): Promise<void> {
 /** True while a Tandem diff review (its preview document on the right) is open. */
 export function previewOpen(): boolean {
   return vscode.window.tabGroups.all.some(g => g.tabs.some(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'tandem-preview'));
+}
+
+let uiRequests = 0;
+
+/**
+ * Presses keys in the real workbench page (the harness does it with Playwright: see serveKeyboard in
+ * run-extension-tests.js), once `waitFor` (a CSS selector, optionally containing `waitForText`) is
+ * visible. Keys are Playwright key names (`Enter`, `Escape`, `ArrowDown`), `type:<text>` or
+ * `hover:<CSS selector>` (the mouse over it). This is how a test answers a quick pick or an input box,
+ * or reads a hover, the way a user does. Returns the text `waitFor` showed.
+ */
+export async function pressKeys(keys: string[], opts: { waitFor?: string; waitForText?: string; timeoutMs?: number } = {}): Promise<string> {
+  const dir = process.env.EXT_TEST_RUN_DIR;
+  if (!dir) throw new Error('pressKeys needs EXT_TEST_RUN_DIR (set by the extension-test harness)');
+  // Unique across the test files (each bundles its own copy of this module, and of the counter).
+  const n = `${Date.now()}${Math.floor(Math.random() * 1e6)}${++uiRequests}`;
+  const request = path.join(dir, `ui-${n}.json`);
+  const done = path.join(dir, `ui-${n}.done.json`);
+  fs.rmSync(done, { force: true });
+  fs.writeFileSync(`${request}.tmp`, JSON.stringify({ keys, ...opts }));
+  fs.renameSync(`${request}.tmp`, request); // whole, or not yet there, when the harness looks
+  await waitFor(`the workbench to press ${keys.join(' ')}`, () => fs.existsSync(done), (opts.timeoutMs ?? 15000) + 10000);
+  const answer = JSON.parse(fs.readFileSync(done, 'utf8')) as { ok: boolean; error?: string; text?: string };
+  fs.rmSync(request, { force: true });
+  fs.rmSync(done, { force: true });
+  if (!answer.ok) throw new Error(`pressing ${keys.join(' ')} failed: ${answer.error}`);
+  return answer.text ?? '';
+}
+
+/** The workbench's quick input (a quick pick or an input box). */
+export const QUICK_INPUT = '.quick-input-widget';
+/** A notification toast in the workbench. */
+export const NOTIFICATION = '.notifications-toasts .notification-toast';
+
+/** Runs Tandem: Set API Key for the configured (non-OpenAI) server as a user would: Enter an API key, type it, Enter. */
+export async function setApiKeyByHand(key: string): Promise<boolean | undefined> {
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // one a failed test may have left open
+  const result = vscode.commands.executeCommand<boolean>('tandem.setApiKey');
+  await pressKeys(['Enter'], { waitFor: QUICK_INPUT, waitForText: 'This server needs no key' });
+  await pressKeys([`type:${key}`, 'Enter'], { waitFor: QUICK_INPUT, waitForText: 'secret storage' });
+  return result;
+}
+
+/** Tandem's log file (the "Tandem" output channel) in this window's logs folder. */
+export function tandemLogFile(): string {
+  const logs = path.join(process.env.EXT_TEST_USER_DATA ?? '', 'logs');
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'Tandem.log' && path.basename(d) === 'tandem.tandem') found.push(p);
+    }
+  };
+  walk(logs);
+  const newest = found.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+  if (!newest) throw new Error(`no Tandem.log under ${logs}`);
+  return newest;
 }

@@ -44,6 +44,56 @@ async function openTestWindow(browser, server, testEnv, prefix = '') {
   return { page, exited };
 }
 
+/**
+ * The workbench's keyboard for the tests inside the extension host, which cannot reach the page: a
+ * test writes `ui-<n>.json` ({ waitFor?: CSS selector, waitForText?: text inside it, keys: [...] },
+ * each key a Playwright key name, `type:<text>` or `hover:<CSS selector>`) into the run folder; this presses the keys in the
+ * real page once the element is visible and answers with `ui-<n>.done.json` ({ ok, error?, text: what the element showed }).
+ * So quick picks, input boxes and modal dialogs are driven as a user would, with nothing faked.
+ */
+function serveKeyboard(page, dir) {
+  let stopped = false;
+  const busy = new Set();
+  const loop = (async () => {
+    while (!stopped) {
+      for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+        const m = /^ui-(\d+)\.json$/.exec(f);
+        if (!m || busy.has(f)) continue;
+        busy.add(f);
+        const done = path.join(dir, `ui-${m[1]}.done.json`);
+        let answer = { ok: true };
+        try {
+          const req = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+          if (req.waitFor) {
+            let target = page.locator(req.waitFor);
+            if (req.waitForText) target = target.filter({ hasText: req.waitForText });
+            await target.first().waitFor({ state: 'visible', timeout: req.timeoutMs || 15000 });
+            answer.text = await target.first().innerText();
+          }
+          for (const k of req.keys || []) {
+            if (k.startsWith('type:')) await page.keyboard.type(k.slice(5));
+            else if (k.startsWith('hover:')) await page.locator(k.slice(6)).first().hover();
+            else await page.keyboard.press(k);
+          }
+        } catch (e) {
+          // What was there instead, so a failing test says what the user would have seen.
+          let seen = '';
+          try {
+            const req = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+            if (req.waitFor) seen = (await page.locator(req.waitFor).allInnerTexts()).join(' | ').slice(0, 2000);
+            if (process.env.E2E_DEBUG_UI) seen += await page.evaluate(sel => [...document.querySelectorAll(sel)].map(e => e.className + ':' + (e.textContent || '').slice(0, 100)).join('\n'), process.env.E2E_DEBUG_UI);
+          } catch { /* nothing to add */ }
+          answer = { ok: false, error: `${String(e && e.message || e).split('\n')[0]}; visible there: ${seen || 'nothing'}` };
+        }
+        fs.writeFileSync(`${done}.tmp`, JSON.stringify(answer));
+        fs.renameSync(`${done}.tmp`, done); // whole when the test reads it
+      }
+      await sleep(50);
+    }
+  })();
+  return { stop: async () => { stopped = true; await loop.catch(() => {}); } };
+}
+
 function readResult(resultFile, label, logFile) {
   if (fs.existsSync(resultFile)) return JSON.parse(fs.readFileSync(resultFile, 'utf8'));
   console.log(`[extension] ${label}: no result file; see ${logFile}`);
@@ -93,9 +143,11 @@ async function runHost({ dir, files, exclude, killMarker, timeoutMs, label, trus
   const testEnv = testEnvFor(dir, { files, exclude, resultFile });
   const server = await startCodeServer({ dir, smokeTestDriver: true, trust });
   let browser;
+  let keyboard;
   try {
     browser = await chromium.launch({ executablePath: paths.chromium, headless: true, env: server.env, args: CHROMIUM_ARGS });
-    const { exited } = await openTestWindow(browser, server, testEnv);
+    const { exited, page } = await openTestWindow(browser, server, testEnv);
+    keyboard = serveKeyboard(page, dir);
     const waits = [exited, sleep(timeoutMs).then(() => ({ via: 'timeout', code: 2 }))];
     if (killMarker) {
       waits.push((async () => {
@@ -114,6 +166,7 @@ async function runHost({ dir, files, exclude, killMarker, timeoutMs, label, trus
     if (outcome.via === 'timeout') console.log(`[extension] ${label}: timed out after ${timeoutMs} ms`);
     return readResult(resultFile, label, server.logFile);
   } finally {
+    if (keyboard) await keyboard.stop();
     if (browser) await browser.close().catch(() => {});
     await server.stop();
   }

