@@ -4,8 +4,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-import { previewOpen, setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
+import { ALTERNATION_ERROR, FakeOpenAI, alternationProblem } from '../fixtures/fakeOpenAI';
+import { lastConversation, previewOpen, setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
 import { insertionFor } from '../../src/host/insertion';
 
 interface Body { model: string; messages: { role: string; content: string }[] }
@@ -110,5 +110,44 @@ suite('The first hour', function () {
     assert.match(last.messages[1].text, /The sign was wrong/);
     assert.match(last.messages[1].text, /It now adds one/);
     assert.ok(last.messages[1].notices?.some(x => /^Applied to first-\d+\.ts/.test(x)), JSON.stringify(last.messages[1].notices));
+  });
+
+  test('failed turns (a 401, a 500) never break alternation: the next question and a regenerate pass a Mistral-style template', async () => {
+    const api = await tandem();
+    const intent = api.viewIntent;
+    assert.ok(intent, 'the test hook exists outside production');
+    await setSettings({ model: 'only-model' });
+    fx.enforceAlternation();
+    await intent({ type: 'newConversation' });
+    // retry-after-ms: 0 lets the automatic retries of the 500 happen at once.
+    const failing500 = { status: 500, headers: { 'retry-after-ms': '0' } };
+    fx.script({ text: 'First answer.' }, { status: 401 }, { text: 'Third answer.' }, failing500, failing500, failing500, { text: 'Regenerated answer.' }, { text: 'Fifth answer.' });
+    const answers = () => lastConversation(api).messages.filter(m => m.role === 'assistant');
+
+    await intent({ type: 'ask', text: 'Question one' });
+    await intent({ type: 'ask', text: 'Question two' });
+    assert.ok(answers().at(-1)?.error, 'the 401 failed the second turn');
+    await intent({ type: 'ask', text: 'Question three' });
+    assert.strictEqual(answers().at(-1)?.text, 'Third answer.');
+    assert.strictEqual(answers().at(-1)?.error, undefined);
+
+    await intent({ type: 'ask', text: 'Question four' });
+    const failed = answers().at(-1);
+    assert.ok(failed?.error, 'the 500s failed the fourth turn');
+    await intent({ type: 'regenerate', messageId: failed.id });
+    assert.strictEqual(answers().at(-1)?.text, 'Regenerated answer.');
+    await intent({ type: 'ask', text: 'Question five' });
+    assert.strictEqual(answers().at(-1)?.text, 'Fifth answer.');
+
+    const requests = fx.chatRequests();
+    assert.strictEqual(requests.length, 8, 'no request was sent twice and none was left out');
+    for (const r of requests) {
+      const messages = (r.body as Body).messages;
+      assert.strictEqual(alternationProblem(messages), undefined, `request #${r.index}: ${messages.map(m => m.role).join(', ')}`);
+    }
+    assert.ok(!JSON.stringify(lastConversation(api).messages).includes(ALTERNATION_ERROR), 'the server never refused the roles');
+    // The answered turns go along; the failed ones do not, so the last question follows its answered history.
+    const last = (requests.at(-1)?.body as Body).messages;
+    assert.deepStrictEqual(last.filter(m => m.role === 'user').map(m => m.content.trim()), ['Question one', 'Question three', 'Question four', 'Question five']);
   });
 });
