@@ -112,6 +112,33 @@ suite('The first hour', function () {
     assert.ok(last.messages[1].notices?.some(x => /^Applied to first-\d+\.ts/.test(x)), JSON.stringify(last.messages[1].notices));
   });
 
+  test('a review waits for the decision: accepting later applies, closing the diff without deciding rejects', async () => {
+    await setSettings({ model: 'only-model' });
+    const editor = await file('function dec(x: number) {\n  return x + 1;\n}');
+    const original = editor.document.getText();
+    const reply = 'The sign was wrong:\n\n```ts\nfunction dec(x: number) {\n  return x - 1;\n}\n```';
+    fx.script({ text: reply }, { text: reply });
+    const running = vscode.commands.executeCommand<string>('tandem.fixSelection');
+    await waitFor('the diff preview', () => previewOpen(), 20000);
+    await vscode.commands.executeCommand('tandem.acceptEdit');
+    assert.strictEqual(await running, 'accepted');
+    assert.match(editor.document.getText(), /x - 1/);
+
+    const back = new vscode.WorkspaceEdit();
+    back.replace(editor.document.uri, new vscode.Range(0, 0, editor.document.lineCount, 0), original);
+    await vscode.workspace.applyEdit(back);
+    const shown = await vscode.window.showTextDocument(editor.document);
+    shown.selection = new vscode.Selection(0, 0, 2, 1);
+    const again = vscode.commands.executeCommand<string>('tandem.fixSelection');
+    await waitFor('the diff preview', () => previewOpen(), 20000);
+    const diffTab = vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'tandem-preview');
+    assert.ok(diffTab);
+    await vscode.window.tabGroups.close(diffTab);
+    assert.strictEqual(await again, 'rejected', 'closing the diff without deciding is a Reject');
+    assert.strictEqual(editor.document.getText(), original);
+    assert.match(lastConversation(await tandem()).messages.at(-1)?.notices?.join(' ') ?? '', /^Rejected/);
+  });
+
   test('failed turns (a 401, a 500) never break alternation: the next question and a regenerate pass a Mistral-style template', async () => {
     const api = await tandem();
     const intent = api.viewIntent;
