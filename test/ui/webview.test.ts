@@ -10,6 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { ChatMessage, ContextChip, ConversationSummary, HostMessage, ViewState } from '../../src/protocol';
 import { renderMarkdown } from '../../src/webview/markdown';
 import { ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
+import { contrastFailures, measureContrast, measuredKinds } from './contrast';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results');
@@ -1143,7 +1144,7 @@ suite('Chat webview in Chromium', function () {
     assert.ok(await page.locator('.message[data-id="p"] .show-more').isVisible());
   });
 
-  test('screenshots in a dark and a light theme', async () => {
+  test('screenshots in a dark and a light theme: text and code contrast with their backgrounds, no CSP violation', async () => {
     const now = Date.now();
     const shot = state(
       'c-shot',
@@ -1163,13 +1164,20 @@ suite('Chat webview in Chromium', function () {
       },
     );
     fs.mkdirSync(SHOTS, { recursive: true });
-    await view.send(shot);
-    await page.screenshot({ path: path.join(SHOTS, 'webview-dark.png'), fullPage: false });
-    const light = await openPage(true, 'light');
-    await light.send(shot);
-    await light.page.screenshot({ path: path.join(SHOTS, 'webview-light.png'), fullPage: false });
-    assert.deepStrictEqual(await light.violations(), []);
-    await light.page.close();
+    for (const theme of ['dark', 'light'] as const) {
+      const p = await openPage(true, theme);
+      await p.send(shot);
+      await p.page.waitForSelector('#messages .message.assistant pre code .hljs-keyword', { timeout: 10000 });
+      await p.page.screenshot({ path: path.join(SHOTS, `webview-${theme}.png`), fullPage: false });
+      const results = await measureContrast(p.page);
+      const kinds = measuredKinds(results);
+      for (const kind of ['answer prose', 'headings', 'inline code', 'code in code blocks', 'role labels', 'buttons']) {
+        assert.ok(kinds.has(kind), `${theme}: some ${kind} was measured (${[...kinds].join(', ')})`);
+      }
+      assert.deepStrictEqual(contrastFailures(results), [], `${theme} theme`);
+      assert.deepStrictEqual(await p.violations(), [], `${theme}: CSP violations`);
+      await p.page.close();
+    }
     await page.bringToFront();
   });
 
