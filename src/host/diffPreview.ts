@@ -1,6 +1,12 @@
 // Shows a proposed change as a diff (the file against a virtual document with the change) and applies it
 // only when the user accepts, as one undoable edit, and only if the file still says what it said.
+//
+// The decision stays on offer for as long as the diff is open: a notification (which VS Code hides after
+// a while, and the user may dismiss), Accept and Reject buttons in the diff's title bar (the manifest
+// shows them only on a Tandem preview), two status-bar items while any review is open, and the
+// keybindings. Dismissing the notification decides nothing; closing the diff rejects the change.
 import vscode = require('vscode');
+import { Commands } from './ids';
 
 export interface ProposedEdit {
   /** Offsets into the document text the edit was computed for. */
@@ -11,7 +17,9 @@ export interface ProposedEdit {
 
 export type ReviewOutcome = 'accepted' | 'rejected' | 'stale';
 
-const SCHEME = 'tandem-preview';
+/** The preview's scheme; the manifest's `editor/title` buttons test `resourceScheme` against it. */
+export const PREVIEW_SCHEME = 'tandem-preview';
+const SCHEME = PREVIEW_SCHEME;
 export const REVIEW_CONTEXT_KEY = 'tandem.reviewingEdit';
 
 export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -19,6 +27,17 @@ export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.D
   private decide: ((accept: boolean) => void) | undefined;
   private counter = 0;
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
+  /** Shown while a review waits: they stay when the notification is gone and the diff is not in front. */
+  private readonly acceptItem = vscode.window.createStatusBarItem('tandem.review.accept', vscode.StatusBarAlignment.Left, 1000);
+  private readonly rejectItem = vscode.window.createStatusBarItem('tandem.review.reject', vscode.StatusBarAlignment.Left, 999);
+
+  constructor() {
+    this.acceptItem.name = vscode.l10n.t('Tandem: Accept Proposed Change');
+    this.acceptItem.command = Commands.acceptEdit;
+    this.acceptItem.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    this.rejectItem.name = vscode.l10n.t('Tandem: Reject Proposed Change');
+    this.rejectItem.command = Commands.rejectEdit;
+  }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.contents.get(uri.toString()) ?? '';
@@ -64,13 +83,16 @@ export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.D
     const accept = vscode.l10n.t('Accept');
     const reject = vscode.l10n.t('Reject');
     const mod = process.platform === 'darwin' ? 'Cmd' : 'Ctrl';
+    this.showItems(what, name, mod);
     void vscode.window
-      .showInformationMessage(vscode.l10n.t('Apply {0} to {1}? ({2}+Alt+Shift+Y accepts, {2}+Alt+Shift+R rejects)', what, name, mod), accept, reject)
-      // A notification answers only its own review, never a later one.
+      .showInformationMessage(vscode.l10n.t('Apply {0} to {1}? ({2}+Alt+Shift+Y accepts, {2}+Alt+Shift+R rejects; the buttons in the diff\'s title bar and the status bar stay until you decide)', what, name, mod), accept, reject)
+      // A notification answers only its own review, never a later one; dismissed, it leaves the review open.
       .then(p => (p === undefined || this.decide !== mine ? undefined : this.resolve(p === accept)));
     const ok = await decided;
     closed.dispose();
-    await vscode.commands.executeCommand('setContext', REVIEW_CONTEXT_KEY, false);
+    // A newer review may already be showing its own items and context (it rejected this one to start).
+    if (!this.reviewing) this.hideItems();
+    if (!this.reviewing) await vscode.commands.executeCommand('setContext', REVIEW_CONTEXT_KEY, false);
     await this.closePreview(previewUri);
     this.contents.delete(previewUri.toString());
     if (!ok) return 'rejected';
@@ -103,6 +125,20 @@ export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.D
     return (await vscode.workspace.applyEdit(we)) ? 'accepted' : 'stale';
   }
 
+  private showItems(what: string, file: string, mod: string): void {
+    this.acceptItem.text = `$(check) ${vscode.l10n.t('Accept {0}', what)}`;
+    this.acceptItem.tooltip = vscode.l10n.t('Apply {0} to {1} ({2}+Alt+Shift+Y)', what, file, mod);
+    this.rejectItem.text = `$(close) ${vscode.l10n.t('Reject')}`;
+    this.rejectItem.tooltip = vscode.l10n.t('Leave {0} as it is ({1}+Alt+Shift+R)', file, mod);
+    this.acceptItem.show();
+    this.rejectItem.show();
+  }
+
+  private hideItems(): void {
+    this.acceptItem.hide();
+    this.rejectItem.hide();
+  }
+
   private async closePreview(previewUri: vscode.Uri): Promise<void> {
     for (const group of vscode.window.tabGroups.all) {
       for (const tab of group.tabs) {
@@ -117,5 +153,7 @@ export class DiffPreview implements vscode.TextDocumentContentProvider, vscode.D
   dispose(): void {
     this.resolve(false);
     this.registration.dispose();
+    this.acceptItem.dispose();
+    this.rejectItem.dispose();
   }
 }

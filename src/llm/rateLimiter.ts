@@ -121,6 +121,14 @@ export class RateLimiter {
     });
   }
 
+  /** Counts a request sent without waiting its turn (the user chose Send Now), so the ones after it still pace. */
+  countSent(estimatedTokens: number): void {
+    const now = this.clock.now();
+    this.prune(now);
+    this.entries.push({ at: now, tokens: Number.isFinite(estimatedTokens) ? Math.max(0, estimatedTokens) : 0, request: true });
+    this.pump();
+  }
+
   /** Corrects the token count of a sent request once its usage is known: actual minus estimated. */
   adjustTokens(delta: number): void {
     if (!Number.isFinite(delta) || delta === 0) return;

@@ -63,17 +63,41 @@ export class ChatRunner implements ChatRunnerApi {
     });
   }
 
+  /**
+   * Waits for this request's turn. Retry Now (the view's button on a pacing wait reads Send Now) sends it
+   * at once: the user chose to risk a 429 rather than wait; it is still counted, so later ones pace.
+   */
+  private async paced(limiter: RateLimiter, tokens: number, handlers: RunHandlers, signal: AbortSignal): Promise<void> {
+    const turn = new AbortController();
+    const stop = () => turn.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) stop();
+    let waited = false;
+    const sendNow = () => {
+      if (!signal.aborted) turn.abort();
+    };
+    try {
+      await limiter.acquire(tokens, turn.signal, w => {
+        waited = true;
+        this.skip = sendNow;
+        handlers.onWait?.({ reason: 'pacing', until: Date.now() + w.waitMs, position: w.position });
+      });
+    } catch (e) {
+      if (signal.aborted || !turn.signal.aborted) throw e;
+      limiter.countSent(tokens);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      if (this.skip === sendNow) this.skip = undefined;
+      if (waited) handlers.onWait?.(undefined);
+    }
+  }
+
   async run(req: ChatRequest, handlers: RunHandlers, signal: AbortSignal, opts: RunOptions): Promise<StreamResult> {
     const origin = endpointOrigin(req.baseUrl) ?? req.baseUrl;
     const limiter = this.limiter(origin, opts.limits);
     let retries = 0;
     for (;;) {
-      let waited = false;
-      await limiter.acquire(opts.estimatedTokens, signal, w => {
-        waited = true;
-        handlers.onWait?.({ reason: 'pacing', until: Date.now() + w.waitMs, position: w.position });
-      });
-      if (waited) handlers.onWait?.(undefined);
+      await this.paced(limiter, opts.estimatedTokens, handlers, signal);
       let received = false;
       try {
         const result = await streamChat(

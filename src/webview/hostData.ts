@@ -68,6 +68,8 @@ function toWait(v: unknown): MessageWait | undefined {
   if (num(v.position)) wait.position = v.position;
   if (num(v.attempt)) wait.attempt = v.attempt;
   if (typeof v.detail === 'string') wait.detail = v.detail;
+  // Dropped here before, so the countdown never said why it waited.
+  if (v.cause === 'rateLimited' || v.cause === 'server' || v.cause === 'connection') wait.cause = v.cause;
   return wait;
 }
 

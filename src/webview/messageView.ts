@@ -359,7 +359,7 @@ export class MessageView {
     this.renderCollapse();
   }
 
-  /** "Retrying in 12 s" with Retry Now and Cancel, counting down once a second while it waits. */
+  /** "Retrying in 12 s" with Retry Now (Send Now when pacing) and Cancel, counting down once a second while it waits. */
   private waitBox(wait: MessageWait): HTMLElement {
     const box = element('div', 'message-wait');
     box.setAttribute('role', 'status');
@@ -371,7 +371,8 @@ export class MessageView {
     };
     render();
     this.countdown = setInterval(render, 1000);
-    const now = button({ label: strings.retryNow, className: 'error-action wait-retry-now' });
+    // Both post retryNow; a pacing wait has not failed, so its button says what it does: send now.
+    const now = button({ label: wait.reason === 'pacing' ? strings.sendNow : strings.retryNow, className: 'error-action wait-retry-now' });
     now.addEventListener('click', () => this.post({ type: 'retryNow' }));
     const cancel = button({ label: strings.cancel, className: 'error-action wait-cancel' });
     cancel.addEventListener('click', () => this.post({ type: 'stop' }));

@@ -168,5 +168,6 @@ export const strings = {
   waitRetry: (seconds: number, attempt: number | undefined, cause: RetryCause | undefined): string =>
     `${cause ? `${RETRY_CAUSES[cause]}: retrying` : 'Retrying'}${attempt ? ` (attempt ${attempt + 1})` : ''} in ${seconds} s`,
   retryNow: 'Retry Now',
+  sendNow: 'Send Now',
   cancel: 'Cancel',
 } as const;

@@ -4,8 +4,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-import { previewOpen, setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
+import { ALTERNATION_ERROR, FakeOpenAI, alternationProblem } from '../fixtures/fakeOpenAI';
+import { lastConversation, previewOpen, setSettings, tandem, useFixture, waitFor, workspaceFile } from './helpers';
 import { insertionFor } from '../../src/host/insertion';
 
 interface Body { model: string; messages: { role: string; content: string }[] }
@@ -110,5 +110,71 @@ suite('The first hour', function () {
     assert.match(last.messages[1].text, /The sign was wrong/);
     assert.match(last.messages[1].text, /It now adds one/);
     assert.ok(last.messages[1].notices?.some(x => /^Applied to first-\d+\.ts/.test(x)), JSON.stringify(last.messages[1].notices));
+  });
+
+  test('a review waits for the decision: accepting later applies, closing the diff without deciding rejects', async () => {
+    await setSettings({ model: 'only-model' });
+    const editor = await file('function dec(x: number) {\n  return x + 1;\n}');
+    const original = editor.document.getText();
+    const reply = 'The sign was wrong:\n\n```ts\nfunction dec(x: number) {\n  return x - 1;\n}\n```';
+    fx.script({ text: reply }, { text: reply });
+    const running = vscode.commands.executeCommand<string>('tandem.fixSelection');
+    await waitFor('the diff preview', () => previewOpen(), 20000);
+    await vscode.commands.executeCommand('tandem.acceptEdit');
+    assert.strictEqual(await running, 'accepted');
+    assert.match(editor.document.getText(), /x - 1/);
+
+    const back = new vscode.WorkspaceEdit();
+    back.replace(editor.document.uri, new vscode.Range(0, 0, editor.document.lineCount, 0), original);
+    await vscode.workspace.applyEdit(back);
+    const shown = await vscode.window.showTextDocument(editor.document);
+    shown.selection = new vscode.Selection(0, 0, 2, 1);
+    const again = vscode.commands.executeCommand<string>('tandem.fixSelection');
+    await waitFor('the diff preview', () => previewOpen(), 20000);
+    const diffTab = vscode.window.tabGroups.all.flatMap(g => g.tabs).find(t => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'tandem-preview');
+    assert.ok(diffTab);
+    await vscode.window.tabGroups.close(diffTab);
+    assert.strictEqual(await again, 'rejected', 'closing the diff without deciding is a Reject');
+    assert.strictEqual(editor.document.getText(), original);
+    assert.match(lastConversation(await tandem()).messages.at(-1)?.notices?.join(' ') ?? '', /^Rejected/);
+  });
+
+  test('failed turns (a 401, a 500) never break alternation: the next question and a regenerate pass a Mistral-style template', async () => {
+    const api = await tandem();
+    const intent = api.viewIntent;
+    assert.ok(intent, 'the test hook exists outside production');
+    await setSettings({ model: 'only-model' });
+    fx.enforceAlternation();
+    await intent({ type: 'newConversation' });
+    // retry-after-ms: 0 lets the automatic retries of the 500 happen at once.
+    const failing500 = { status: 500, headers: { 'retry-after-ms': '0' } };
+    fx.script({ text: 'First answer.' }, { status: 401 }, { text: 'Third answer.' }, failing500, failing500, failing500, { text: 'Regenerated answer.' }, { text: 'Fifth answer.' });
+    const answers = () => lastConversation(api).messages.filter(m => m.role === 'assistant');
+
+    await intent({ type: 'ask', text: 'Question one' });
+    await intent({ type: 'ask', text: 'Question two' });
+    assert.ok(answers().at(-1)?.error, 'the 401 failed the second turn');
+    await intent({ type: 'ask', text: 'Question three' });
+    assert.strictEqual(answers().at(-1)?.text, 'Third answer.');
+    assert.strictEqual(answers().at(-1)?.error, undefined);
+
+    await intent({ type: 'ask', text: 'Question four' });
+    const failed = answers().at(-1);
+    assert.ok(failed?.error, 'the 500s failed the fourth turn');
+    await intent({ type: 'regenerate', messageId: failed.id });
+    assert.strictEqual(answers().at(-1)?.text, 'Regenerated answer.');
+    await intent({ type: 'ask', text: 'Question five' });
+    assert.strictEqual(answers().at(-1)?.text, 'Fifth answer.');
+
+    const requests = fx.chatRequests();
+    assert.strictEqual(requests.length, 8, 'no request was sent twice and none was left out');
+    for (const r of requests) {
+      const messages = (r.body as Body).messages;
+      assert.strictEqual(alternationProblem(messages), undefined, `request #${r.index}: ${messages.map(m => m.role).join(', ')}`);
+    }
+    assert.ok(!JSON.stringify(lastConversation(api).messages).includes(ALTERNATION_ERROR), 'the server never refused the roles');
+    // The answered turns go along; the failed ones do not, so the last question follows its answered history.
+    const last = (requests.at(-1)?.body as Body).messages;
+    assert.deepStrictEqual(last.filter(m => m.role === 'user').map(m => m.content.trim()), ['Question one', 'Question three', 'Question four', 'Question five']);
   });
 });

@@ -12,7 +12,7 @@ export async function findFrame(page: Page, selector: string, timeoutMs = 30000)
         // the frame was detached while we looked
       }
     }
-    await page.waitForTimeout(200);
+    await page.waitForTimeout(200); // a poll interval between looks (frames come and go), not a guess at timing
   }
   throw new Error(`no frame has ${selector}`);
 }

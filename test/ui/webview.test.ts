@@ -10,6 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { ChatMessage, ContextChip, ConversationSummary, HostMessage, ViewState } from '../../src/protocol';
 import { renderMarkdown } from '../../src/webview/markdown';
 import { ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
+import { contrastFailures, measureContrast, measuredKinds } from './contrast';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results');
@@ -564,6 +565,13 @@ suite('Chat webview in Chromium', function () {
     const conversation = 'c-follow';
     const scroller = page.locator('.conversation');
     const position = () => scroller.evaluate(e => ({ top: e.scrollTop, gap: e.scrollHeight - e.scrollTop - e.clientHeight }));
+    /** Scrolls as the user would and resolves once the view's scroll listener has seen it (a frame later). */
+    const scrollTo = (where: 'top' | 'end' | number) => scroller.evaluate((e, to) => new Promise<void>(resolve => {
+      const target = to === 'top' ? 0 : to === 'end' ? e.scrollHeight - e.clientHeight : to;
+      if (Math.abs(e.scrollTop - target) < 1) return resolve();
+      e.addEventListener('scroll', () => requestAnimationFrame(() => resolve()), { once: true });
+      e.scrollTop = target;
+    }), where);
     await view.send(state(conversation, [user('f-q', 'Long answer please'), assistant('f-a', '', { streaming: true })], true));
     const paragraph = (i: number) => `Paragraph ${i}: ${'words that wrap over several lines of the narrow view '.repeat(4)}\n\n`;
     await view.stream(conversation, 'f-a', Array.from({ length: 30 }, (_, i) => paragraph(i)), [9, 19, 29]);
@@ -571,16 +579,14 @@ suite('Chat webview in Chromium', function () {
     assert.ok(p.top > 500 && p.gap <= 2, `followed the answer to its end: ${JSON.stringify(p)}`);
 
     // Scrolled up: new text arrives below and the view stays where the user put it.
-    await scroller.evaluate(e => { e.scrollTop = 100; });
-    await page.waitForTimeout(50);
+    await scrollTo(100);
     await view.stream(conversation, 'f-a', Array.from({ length: 10 }, (_, i) => paragraph(30 + i)), [9]);
     p = await position();
     assert.strictEqual(p.top, 100);
     assert.ok(p.gap > 500, `the answer grew below: ${JSON.stringify(p)}`);
 
     // Back at the end: following again, also when the answer finishes.
-    await scroller.evaluate(e => { e.scrollTop = e.scrollHeight; });
-    await page.waitForTimeout(50);
+    await scrollTo('end');
     const rest = Array.from({ length: 10 }, (_, i) => paragraph(40 + i));
     await view.stream(conversation, 'f-a', rest, [9]);
     p = await position();
@@ -592,8 +598,7 @@ suite('Chat webview in Chromium', function () {
     assert.ok(p.gap <= 2, `still at the end after the answer finished: ${JSON.stringify(p)}`);
 
     // Scrolled up, the user asks again: the new question and its answer are followed.
-    await scroller.evaluate(e => { e.scrollTop = 0; });
-    await page.waitForTimeout(50);
+    await scrollTo('top');
     await page.locator('#prompt').fill('And then?');
     await page.keyboard.press('Enter');
     const messages = [user('f-q', 'Long answer please'), assistant('f-a', text), user('f-q2', 'And then?'), assistant('f-a2', '', { streaming: true })];
@@ -901,7 +906,11 @@ suite('Chat webview in Chromium', function () {
     await toggle.click();
     assert.strictEqual(await clear.textContent(), 'Clear All', 'closing the list disarms it');
     await clear.click();
-    await page.waitForTimeout(350);
+    // The behaviour under test is a delay: a second click counts only 300 ms after the first armed it.
+    // Waited on the page's own clock from the moment the button shows it is armed.
+    await page.waitForSelector('#clear-conversations.armed');
+    const armedAt = await page.evaluate(() => Date.now());
+    await page.waitForFunction(t => Date.now() - t >= 320, armedAt, { timeout: 5000 });
     await clear.click();
     assert.deepStrictEqual(await view.posted(), [{ type: 'clearConversations' }]);
     assert.ok(await panel.isHidden());
@@ -1143,7 +1152,7 @@ suite('Chat webview in Chromium', function () {
     assert.ok(await page.locator('.message[data-id="p"] .show-more').isVisible());
   });
 
-  test('screenshots in a dark and a light theme', async () => {
+  test('screenshots in a dark and a light theme: text and code contrast with their backgrounds, no CSP violation', async () => {
     const now = Date.now();
     const shot = state(
       'c-shot',
@@ -1163,13 +1172,20 @@ suite('Chat webview in Chromium', function () {
       },
     );
     fs.mkdirSync(SHOTS, { recursive: true });
-    await view.send(shot);
-    await page.screenshot({ path: path.join(SHOTS, 'webview-dark.png'), fullPage: false });
-    const light = await openPage(true, 'light');
-    await light.send(shot);
-    await light.page.screenshot({ path: path.join(SHOTS, 'webview-light.png'), fullPage: false });
-    assert.deepStrictEqual(await light.violations(), []);
-    await light.page.close();
+    for (const theme of ['dark', 'light'] as const) {
+      const p = await openPage(true, theme);
+      await p.send(shot);
+      await p.page.waitForSelector('#messages .message.assistant pre code .hljs-keyword', { timeout: 10000 });
+      await p.page.screenshot({ path: path.join(SHOTS, `webview-${theme}.png`), fullPage: false });
+      const results = await measureContrast(p.page);
+      const kinds = measuredKinds(results);
+      for (const kind of ['answer prose', 'headings', 'inline code', 'code in code blocks', 'role labels', 'buttons']) {
+        assert.ok(kinds.has(kind), `${theme}: some ${kind} was measured (${[...kinds].join(', ')})`);
+      }
+      assert.deepStrictEqual(contrastFailures(results), [], `${theme} theme`);
+      assert.deepStrictEqual(await p.violations(), [], `${theme}: CSP violations`);
+      await p.page.close();
+    }
     await page.bringToFront();
   });
 
@@ -1226,7 +1242,11 @@ suite('Chat webview in Chromium', function () {
       const chunks = chunk(XSS);
       await target.stream(conversation, 'x2', chunks, pauses(chunks.length, 3));
       await target.send({ type: 'messageUpdated', conversationId: conversation, message: assistant('x2', XSS) });
-      await target.page.waitForTimeout(300);
+      await target.bodyHtml('x1');
+      await target.bodyHtml('x2');
+      // A handler that slipped through would run only after its image failed to load, asynchronously:
+      // a short window for that (ending at once if it ran), since nothing is meant to happen.
+      await target.page.waitForFunction(() => (globalThis as unknown as { __pwned?: unknown }).__pwned !== undefined, undefined, { timeout: 300 }).catch(() => undefined);
 
       const report = await target.page.evaluate(() => {
         const g = globalThis as unknown as {

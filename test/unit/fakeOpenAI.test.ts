@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import OpenAI from 'openai';
-import { FakeOpenAI, RecordedRequest } from '../fixtures/fakeOpenAI';
+import { ALTERNATION_ERROR, FakeOpenAI, RecordedRequest, alternationProblem } from '../fixtures/fakeOpenAI';
 
 type ChatChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
 
@@ -361,6 +361,29 @@ suite('FakeOpenAI fixture', () => {
     assert.strictEqual(res.headers.get('x-extra'), 'yes');
     assert.match(String(res.headers.get('content-type')), /application\/json/);
     assert.deepStrictEqual(await res.json(), { hello: 'world' });
+  });
+
+  test('enforceAlternation: roles that do not alternate after the system message get the template\'s 400 and use no script', async () => {
+    const ok: OpenAI.Chat.Completions.ChatCompletionMessageParam[][] = [
+      [{ role: 'user', content: 'a' }],
+      [{ role: 'system', content: 's' }, { role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }],
+    ];
+    const bad: OpenAI.Chat.Completions.ChatCompletionMessageParam[][] = [
+      [{ role: 'system', content: 's' }, { role: 'user', content: 'a' }, { role: 'user', content: 'b' }],
+      [{ role: 'system', content: 's' }, { role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'assistant', content: 'c' }, { role: 'user', content: 'd' }],
+      [{ role: 'system', content: 's' }, { role: 'assistant', content: 'a' }, { role: 'user', content: 'b' }],
+      [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }],
+      [{ role: 'user', content: 'a' }, { role: 'system', content: 's' }, { role: 'user', content: 'b' }],
+    ];
+    for (const m of ok) assert.strictEqual(alternationProblem(m), undefined, JSON.stringify(m));
+    for (const m of bad) assert.ok(alternationProblem(m), JSON.stringify(m));
+    fake.enforceAlternation();
+    fake.script({ text: 'Scripted.' });
+    await assert.rejects(client.chat.completions.create({ model: 'gpt-5-mini', messages: bad[0] }), (e: unknown) => e instanceof OpenAI.APIError && e.status === 400 && e.message.includes(ALTERNATION_ERROR));
+    const answer = await client.chat.completions.create({ model: 'gpt-5-mini', messages: ok[1] });
+    assert.strictEqual(answer.choices[0].message.content, 'Scripted.', 'the rejected request used no script');
+    fake.reset();
+    assert.strictEqual((await client.chat.completions.create({ model: 'gpt-5-mini', messages: bad[0] })).choices[0].message.content, 'Hello from the fixture.', 'reset makes roles lenient again');
   });
 
   test('a body that is not JSON is recorded raw and answered 400', async () => {

@@ -18,11 +18,30 @@ suite('the packaged VSIX', () => {
     const names = zipEntries(vsix).map(e => e.name);
     assert.ok(names.length < 40, `VSIX has ${names.length} files`);
     const unexpected = names.filter(
-      n => !/^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/(extension|host|llm|webview)\.js|dist\/codicon\.(css|ttf)|media\/(icon\.png|tandem\.svg|chat\.css)))$/.test(n),
+      n => !/^(extension\.vsixmanifest|\[Content_Types\]\.xml|extension\/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/(extension|host|llm|webview)\.js|dist\/codicon\.(css|ttf)|media\/(icon\.png|tandem\.svg|chat\.css|walkthrough\/[a-z]+\.svg)))$/.test(n),
     );
     assert.deepStrictEqual(unexpected, []);
     for (const required of ['extension/dist/extension.js', 'extension/dist/host.js', 'extension/dist/llm.js', 'extension/dist/webview.js', 'extension/dist/codicon.css', 'extension/dist/codicon.ttf', 'extension/media/chat.css']) {
       assert.ok(names.includes(required), `${required} ships`);
+    }
+  });
+
+  test('every walkthrough step shows a vector image that ships (a raster icon scaled up is blurry)', () => {
+    const m = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { walkthroughs: { steps: { id: string; media: { svg?: string; image?: unknown; altText?: string } }[] }[] };
+    };
+    const names = zipEntries(vsix).map(e => e.name);
+    const steps = m.contributes.walkthroughs.flatMap(w => w.steps);
+    assert.ok(steps.length > 0);
+    for (const step of steps) {
+      const svg = step.media.svg;
+      assert.ok(svg && svg.endsWith('.svg') && step.media.image === undefined, `${step.id}: media.svg, not a raster image`);
+      assert.ok(step.media.altText, `${step.id}: alt text`);
+      assert.ok(names.includes(`extension/${svg}`), `${step.id}: ${svg} ships in the VSIX`);
+      const text = fs.readFileSync(path.join(ROOT, svg), 'utf8');
+      assert.match(text, /^<svg [^>]*viewBox="0 0 \d+ \d+"/, `${step.id}: scalable`);
+      // Theme colours only, so the picture reads in light, dark and high-contrast themes alike.
+      assert.ok(!/fill="#|stroke="#/.test(text), `${step.id}: colours come from theme variables`);
     }
   });
 

@@ -166,6 +166,22 @@ suite('rateLimiter', () => {
     assert.ok(big.done && small.done, 'both fit once the 900 left: 800 + 50');
   });
 
+  test('a request sent now without waiting its turn (Send Now) still counts against the window', async () => {
+    const limiter = new RateLimiter({ requestsPerMinute: 1 }, clock);
+    const first = track(limiter, 0);
+    await flush();
+    assert.ok(first.done);
+    await clock.advance(10_000);
+    limiter.countSent(0); // the second was sent at t = 10 s on the user's word
+    const third = track(limiter, 0);
+    await flush();
+    assert.deepStrictEqual(third.waits, [{ position: 0, waitMs: 60_000 }], 'it waits for the one sent now to leave the window, not the first');
+    await clock.advance(59_999);
+    assert.strictEqual(third.done, false);
+    await clock.advance(1);
+    assert.strictEqual(third.done, true);
+  });
+
   test('abort removes a waiter from the queue and the next one proceeds', async () => {
     const limiter = new RateLimiter({ tokensPerMinute: 1000 }, clock);
     track(limiter, 900);
