@@ -2,7 +2,7 @@
 // deltas; turns the webview's intents (parsed at the boundary) into actions.
 import vscode = require('vscode');
 import * as crypto from 'crypto';
-import { parseWebviewMessage, type ErrorAction, type HostMessage, type SetupState, type SetupStep, type WebviewMessage } from '../protocol';
+import { parseWebviewMessage, type ContextChip, type ErrorAction, type HostMessage, type SetupState, type SetupStep, type WebviewMessage } from '../protocol';
 import { readSettings } from './settings';
 import type { KeyStore } from './keyStore';
 import type { ContextChips } from './contextChips';
@@ -12,6 +12,8 @@ import { chatViewCsp } from '../core/webviewCsp';
 import { CHAT_VIEW_ID, Commands, SETTINGS_SECTION } from './ids';
 import { UNDO_DELETE_MS, type ChatSession } from './session';
 import type { Log } from './log';
+import type { Mentions } from './mentions';
+import type { ProjectInstructions } from './instructions';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
@@ -27,12 +29,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly keys: KeyStore,
     private readonly chips: ContextChips,
     private readonly codeActions: CodeBlockActions,
+    private readonly mentions?: Mentions,
+    private readonly instructions?: ProjectInstructions,
   ) {
     this.disposables.push(
+      ...(instructions ? [instructions.onDidChange(() => this.post({ type: 'chips', chips: this.allChips() }))] : []),
       session.onDidAppend(e => this.post({ type: 'append', ...e })),
       session.onDidUpdateMessage(e => this.post({ type: 'messageUpdated', conversationId: e.conversationId, message: e.message })),
       session.onDidReset(() => this.postState()),
-      chips.onDidChange(c => this.post({ type: 'chips', chips: c })),
+      chips.onDidChange(() => this.post({ type: 'chips', chips: this.allChips() })),
       vscode.workspace.onDidChangeConfiguration(e => {
         if (e.affectsConfiguration(SETTINGS_SECTION)) this.postState();
       }),
@@ -79,7 +84,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   private postState(): void {
     if (!this.view || !this.ready) return;
-    void this.setupState().then(setup => this.post({ type: 'state', state: { ...this.session.viewState(), setup, chips: this.chips.chips() } }));
+    void this.setupState().then(setup => this.post({ type: 'state', state: { ...this.session.viewState(), setup, chips: this.allChips() } }));
+  }
+
+  /** The project's instructions for the active conversation, then what goes with the next question. */
+  private allChips(): ContextChip[] {
+    const instructions = this.instructions?.chip(this.session.activeConversationId);
+    return [...(instructions ? [instructions] : []), ...this.chips.chips()];
   }
 
   /** Why Tandem cannot send yet, if it cannot: shown as a setup card in an empty conversation. */
@@ -125,7 +136,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'ask': {
         const contexts = msg.chips ? await this.chips.resolve(msg.chips) : [];
-        await this.session.ask(msg.text, contexts[0], contexts.slice(1));
+        // The selection or current file is the question's code; # mentions go after it as attachments.
+        const main = contexts.find(c => !c.mention);
+        await this.session.ask(msg.text, main, contexts.filter(c => c !== main));
         return;
       }
       case 'stop':
@@ -182,6 +195,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'removeChip':
         this.chips.remove(msg.id);
+        return;
+      case 'mentionQuery': {
+        const items = (await this.mentions?.query(msg.kind, msg.query)) ?? [];
+        this.post({ type: 'mentionItems', requestId: msg.requestId, items });
+        return;
+      }
+      case 'addMention': {
+        const error = this.mentions ? await this.mentions.add(msg.kind, msg.item) : vscode.l10n.t('Mentions are not available.');
+        this.post(error ? { type: 'mentionResult', requestId: msg.requestId, error } : { type: 'mentionResult', requestId: msg.requestId });
+        return;
+      }
+      case 'setInstructions':
+        await this.instructions?.setOn(this.session.activeConversationId, msg.on);
         return;
       case 'codeAction':
         await this.codeActions.run(msg.action, msg.code, msg.language, msg.messageId);

@@ -18,6 +18,9 @@ import { CodeBlockActions } from './codeBlockActions';
 import { EndpointResolver } from './endpoint';
 import { AnswerRunner } from './answerRunner';
 import { ChatModelProvider } from './lmProvider';
+import { Mentions } from './mentions';
+import { TerminalCapture } from './terminalCapture';
+import { ProjectInstructions } from './instructions';
 
 export interface HostShared {
   context: vscode.ExtensionContext;
@@ -63,6 +66,7 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
       onWriteRecovered: () => void vscode.window.showInformationMessage(vscode.l10n.t('Tandem saved the conversations it held back.')),
     })
     : undefined;
+  const instructions = new ProjectInstructions(context.workspaceState);
   if (!store) log.warn('history', `conversations are not kept: storage is at ${storage.toString()}, not on disk`);
   const session: ChatSession = new ChatSession(
     endpoints,
@@ -70,15 +74,17 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
     log,
     (provider, origin, messageId) => void offerEnvKeyImport({ ...deps, session }, provider, origin, messageId),
     store,
+    instructions,
   );
   const chips = new ContextChips();
+  const terminals = new TerminalCapture();
   const diff = new DiffPreview();
-  const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
+  const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log), new Mentions(chips, terminals, log), instructions);
   const handlers = commandHandlers({ ...deps, session, view, diff });
   const models = new ChatModelProvider(endpoints, answers, log, modelsChanged, context.secrets);
   statusBar.follow(session);
   context.subscriptions.push(
-    log, answers, session, chips, diff, view, models, session.onDidChange(() => conversationsChanged.fire()),
+    log, answers, session, chips, terminals, instructions, diff, view, models, session.onDidChange(() => conversationsChanged.fire()),
     // Answers for VS Code's Chat change the totals without a conversation of Tandem's changing.
     answers.onDidChangeTotals(() => statusBar.update()),
     // Another window may have written to the same conversations: read them when this one is used again.

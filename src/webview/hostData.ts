@@ -2,13 +2,15 @@
 // envelope of `state`, `messageUpdated` and `chips`; a stale bundle after an extension update could receive
 // messages of another shape, and one malformed message must not break the whole view.
 
-import { ERROR_ACTIONS } from '../protocol';
+import { ERROR_ACTIONS, MENTION_KINDS } from '../protocol';
 import type {
   ChatMessage,
   CodeContext,
   ContextChip,
   ConversationSummary,
   ErrorAction,
+  MentionItem,
+  MentionKind,
   MessageError,
   MessageUsage,
   MessageWait,
@@ -77,8 +79,26 @@ function toSetup(v: unknown): SetupState | undefined {
 
 function toChip(v: unknown): ContextChip | undefined {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.label !== 'string' || typeof v.detail !== 'string') return undefined;
-  if ((v.kind !== 'selection' && v.kind !== 'file') || !num(v.tokens)) return undefined;
-  return { id: v.id, kind: v.kind, label: v.label, detail: v.detail, tokens: Math.max(0, v.tokens) };
+  const kind = v.kind as ContextChip['kind'];
+  if ((kind !== 'selection' && kind !== 'file' && kind !== 'instructions' && !MENTION_KINDS.includes(kind as MentionKind)) || !num(v.tokens)) return undefined;
+  const chip: ContextChip = { id: v.id, kind, label: v.label, detail: v.detail, tokens: Math.max(0, v.tokens) };
+  if (typeof v.note === 'string' && v.note !== '') chip.note = v.note.slice(0, 1000);
+  if (v.off === true) chip.off = true;
+  if (v.locked === true) chip.locked = true;
+  return chip;
+}
+
+function toMentionItem(v: unknown): MentionItem | undefined {
+  if (!isRecord(v) || typeof v.id !== 'string' || typeof v.label !== 'string') return undefined;
+  const item: MentionItem = { id: v.id, label: v.label };
+  if (typeof v.detail === 'string') item.detail = v.detail;
+  if (typeof v.disabled === 'string') item.disabled = v.disabled;
+  return item;
+}
+
+/** The picker's items, malformed ones left out. */
+export function toMentionItems(v: unknown): MentionItem[] {
+  return listOf(v, toMentionItem);
 }
 
 /** The items of `v` that `convert` accepts; anything but an array gives none. */
