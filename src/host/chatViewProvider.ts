@@ -106,14 +106,25 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     void this.intent(raw);
   }
 
-  /** Handles one message as if the webview sent it (the tests drive the view's intents through here). */
-  async intent(raw: unknown): Promise<void> {
+  /**
+   * Handles one message as if the webview sent it (the tests drive the view's intents through here);
+   * resolves to the message posted back in answer, for the intents that have one (mentions).
+   */
+  async intent(raw: unknown): Promise<HostMessage | undefined> {
     const msg = parseWebviewMessage(raw);
     if (!msg) {
       this.log.warn('chatView', `dropped a malformed message from the webview: ${JSON.stringify(raw).slice(0, 200)}`);
-      return;
+      return undefined;
     }
-    await this.handle(msg).catch(e => this.log.error('chatView', `${msg.type} failed: ${String(e)}`));
+    return this.handle(msg).catch(e => {
+      this.log.error('chatView', `${msg.type} failed: ${String(e)}`);
+      return undefined;
+    });
+  }
+
+  /** The chips the view shows now (extension tests). */
+  currentChips(): ContextChip[] {
+    return this.allChips();
   }
 
   /** Deletes at once and offers Undo while the log is kept (UNDO_DELETE_MS). */
@@ -127,7 +138,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
   }
 
-  private async handle(msg: WebviewMessage): Promise<void> {
+  private async handle(msg: WebviewMessage): Promise<HostMessage | undefined> {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
@@ -198,13 +209,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'mentionQuery': {
         const items = (await this.mentions?.query(msg.kind, msg.query)) ?? [];
-        this.post({ type: 'mentionItems', requestId: msg.requestId, items });
-        return;
+        const reply: HostMessage = { type: 'mentionItems', requestId: msg.requestId, items };
+        this.post(reply);
+        return reply;
       }
       case 'addMention': {
         const error = this.mentions ? await this.mentions.add(msg.kind, msg.item) : vscode.l10n.t('Mentions are not available.');
-        this.post(error ? { type: 'mentionResult', requestId: msg.requestId, error } : { type: 'mentionResult', requestId: msg.requestId });
-        return;
+        const reply: HostMessage = error ? { type: 'mentionResult', requestId: msg.requestId, error } : { type: 'mentionResult', requestId: msg.requestId };
+        this.post(reply);
+        return reply;
       }
       case 'setInstructions':
         await this.instructions?.setOn(this.session.activeConversationId, msg.on);

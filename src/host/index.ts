@@ -4,7 +4,7 @@
 // are made by dist/extension.js and passed in here, so there is one of each.
 import vscode = require('vscode');
 import * as path from 'path';
-import type { ConversationState } from '../protocol';
+import type { ContextChip, ConversationState } from '../protocol';
 import { Log } from './log';
 import { KeyStore } from './keyStore';
 import { ChatSession } from './session';
@@ -43,7 +43,9 @@ export interface Host {
   refreshHistory(): Promise<void>;
   historyWriteProblem(): string | undefined;
   /** A chat view intent, handled as if the webview sent it. */
-  viewIntent(message: unknown): Promise<void>;
+  viewIntent(message: unknown): Promise<unknown>;
+  /** The chips the chat view shows now. */
+  viewChips(): ContextChip[];
 }
 
 export function startHost({ context, statusBar, conversationsChanged, modelsChanged }: HostShared): Host {
@@ -107,5 +109,6 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
     refreshHistory: () => session.refreshFromDisk(),
     historyWriteProblem: () => store?.writeFailing,
     viewIntent: message => view.intent(message),
+    viewChips: () => view.currentChips(),
   };
 }

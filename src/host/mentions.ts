@@ -24,6 +24,8 @@ export const MAX_CHANGES_CHARS = 60_000;
 export const MAX_TERMINAL_CHARS = 20_000;
 const MAX_PROBLEMS = 200;
 const MAX_ITEMS = 50;
+/** How long the picker waits for the language servers' workspace symbols. */
+const SYMBOL_WAIT_MS = 5000;
 /** The file list is read again after this long (files come and go while the user types). */
 const FILE_LIST_TTL_MS = 5000;
 const FILE_EXCLUDE = '**/{node_modules,.git,dist,out}/**';
@@ -130,9 +132,13 @@ export class Mentions {
     if (query.trim() === '') return [];
     const found = await withTimeout(
       vscode.commands.executeCommand<vscode.SymbolInformation[] | undefined>('vscode.executeWorkspaceSymbolProvider', query),
-      3000,
-    ).catch(() => undefined);
-    return (found ?? []).slice(0, MAX_ITEMS).map(symbol => ({
+      SYMBOL_WAIT_MS,
+    ).catch(() => []);
+    if (found === undefined) {
+      // One slow server holds up all the answers: say so rather than show "No match".
+      return [{ id: '', label: vscode.l10n.t('The language servers did not answer in time'), disabled: vscode.l10n.t('they may still be starting; type again in a moment') }];
+    }
+    return found.slice(0, MAX_ITEMS).map(symbol => ({
       id: this.handle({ kind: 'symbol', symbol }),
       label: symbol.name,
       detail: `${vscode.SymbolKind[symbol.kind] ?? ''}${symbol.containerName ? ` in ${symbol.containerName}` : ''} · ${vscode.workspace.asRelativePath(symbol.location.uri, false)}:${symbol.location.range.start.line + 1}`,
@@ -280,6 +286,8 @@ export class Mentions {
       const tail = keepTail(last.output, MAX_TERMINAL_CHARS);
       const notes: string[] = [];
       if (tail.dropped > 0 || last.dropped > 0) notes.push(vscode.l10n.t('the last {0} characters of the output', tail.text.length.toLocaleString('en-US')));
+      // VS Code gives the output from when Tandem starts reading: a command over within milliseconds may show none.
+      if (tail.text === '') notes.push(vscode.l10n.t('no output was captured'));
       const exit = last.exitCode === undefined ? '' : ` (exit code ${last.exitCode})`;
       const code = `$ ${last.commandLine}${exit}\n${tail.dropped > 0 || last.dropped > 0 ? '… (earlier output not sent)\n' : ''}${tail.text}`;
       return { file: vscode.l10n.t('Last command in terminal "{0}"', terminal.name), language: 'shell', startLine: 1, endLine: code.split('\n').length, code, mention: 'terminal', notes: notes.length ? notes : undefined };
