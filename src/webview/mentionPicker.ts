@@ -31,6 +31,10 @@ export function mentionAt(text: string, caret: number): { start: number; word: s
   return { start: m.index + m[0].indexOf('#'), word: m[1].toLowerCase(), query: m[2] };
 }
 
+function dismissKey(at: ReturnType<typeof mentionAt>): string {
+  return at ? `${at.start}:${at.word}:${at.query ?? ''}` : '';
+}
+
 export class MentionPicker {
   readonly element: HTMLDivElement = element('div', 'mention-picker');
   private readonly list: HTMLUListElement = element('ul', 'mention-list');
@@ -42,8 +46,8 @@ export class MentionPicker {
   /** The last query sent for choices, so the same text does not ask again. */
   private asked = '';
   private queryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Escape closed the picker for the `#` at this position, until the caret leaves it. */
-  private dismissedAt = -1;
+  /** Escape closed the picker for this mention text at this position, until it changes. */
+  private dismissed = '';
   private pendingAdd = -1;
 
   constructor(private readonly box: HTMLTextAreaElement, private readonly post: (message: MentionMessage) => void) {
@@ -79,11 +83,11 @@ export class MentionPicker {
     if (this.pendingAdd < 0) this.setStatus('', 'quiet');
     const at = mentionAt(this.box.value, this.box.selectionStart);
     if (!at || this.box.selectionStart !== this.box.selectionEnd) {
-      this.dismissedAt = -1;
+      this.dismissed = '';
       this.close();
       return;
     }
-    if (at.start === this.dismissedAt) return;
+    if (dismissKey(at) === this.dismissed) return;
     const kind = MENTION_KINDS.find(k => k === at.word);
     if (at.query !== undefined && kind && WITH_CHOICE.has(kind)) {
       this.askChoices(kind, at.query);
@@ -117,7 +121,7 @@ export class MentionPicker {
         this.choose(this.active);
         break;
       case 'Escape':
-        this.dismissedAt = mentionAt(this.box.value, this.box.selectionStart)?.start ?? -1;
+        this.dismissed = dismissKey(mentionAt(this.box.value, this.box.selectionStart));
         this.close();
         break;
       default:
