@@ -28,7 +28,13 @@ function toContext(v: unknown): CodeContext | undefined {
   const { file, language, startLine, endLine, code } = v;
   if (typeof file !== 'string' || typeof language !== 'string' || typeof code !== 'string') return undefined;
   if (typeof startLine !== 'number' || typeof endLine !== 'number') return undefined;
-  return { file, language, startLine, endLine, code };
+  const context: CodeContext = { file, language, startLine, endLine, code };
+  if (MENTION_KINDS.includes(v.mention as MentionKind)) context.mention = v.mention as MentionKind;
+  if (Array.isArray(v.notes)) {
+    const notes = v.notes.filter((n): n is string => typeof n === 'string');
+    if (notes.length) context.notes = notes;
+  }
+  return context;
 }
 
 function toError(v: unknown): MessageError | undefined {
@@ -119,6 +125,8 @@ export function toChatMessage(v: unknown): ChatMessage | undefined {
   if (v.stopped === true) message.stopped = true;
   const context = toContext(v.context);
   if (context) message.context = context;
+  const attachments = listOf(v.attachments, toContext);
+  if (attachments.length) message.attachments = attachments;
   const error = toError(v.error);
   if (error) message.error = error;
   const usage = toUsage(v.usage);

@@ -113,6 +113,7 @@ export const strings = {
   instructionsOff: 'off',
 
   mentionListLabel: 'Context to mention',
+  attachmentsLabel: 'Attached to this question',
   mentionKinds: {
     file: 'Attach a workspace file',
     symbol: 'Attach a symbol\'s definition',

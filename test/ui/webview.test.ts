@@ -1168,6 +1168,16 @@ suite('Chat webview in Chromium', function () {
     await page.keyboard.press('Enter');
     assert.deepStrictEqual((await view.posted()).filter(m => m.type === 'ask'), [{ type: 'ask', text: 'Why does loop end?', chips: ['mention:2'] }], 'sent with the chip kept; the instructions are not a chip of the question');
     await page.screenshot({ path: path.join(SHOTS, 'webview-mentions.png') });
+
+    // The question shows what went with it (as history does when the conversation is opened again).
+    await view.send(state('c-mentions', [user('q1', 'Why does loop end?', { attachments: [
+      { file: 'sample.ts', language: 'typescript', startLine: 10, endLine: 12, code: 'x', mention: 'selection' },
+      { file: 'Working tree changes in repo', language: 'diff', startLine: 1, endLine: 900, code: 'y', mention: 'changes', notes: ['cut to the first 700 of 900 lines'] },
+    ] })], false, undefined, { chips: [instructions] }));
+    assert.deepStrictEqual(await page.locator('.message[data-id="q1"] .message-attachment').allTextContents(), [
+      '#selection sample.ts · lines 10–12',
+      '#changes Working tree changes in repo · cut to the first 700 of 900 lines',
+    ]);
   });
 
   test('Up and Down walk through the questions sent, keeping the draft', async () => {
