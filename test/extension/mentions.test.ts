@@ -297,6 +297,30 @@ suite('# mentions and project instructions', function () {
     }
   });
 
+  test('#terminal without shell integration: the text selected in the terminal, a secret in it redacted', async () => {
+    // dash has no shell integration: the selection is the fallback.
+    const terminal = vscode.window.createTerminal({ name: 'plain-sh', shellPath: '/bin/sh' });
+    try {
+      terminal.show();
+      await waitFor('the terminal to be active', () => vscode.window.activeTerminal === terminal);
+      terminal.sendText(`echo "selected-output token=${GITHUB}"`);
+      // Selected as a user would (Select All), once the output is on screen.
+      await until('the output on screen', async () => {
+        await vscode.commands.executeCommand('workbench.action.terminal.selectAll');
+        await vscode.commands.executeCommand('workbench.action.terminal.copySelection');
+        return /\nselected-output token=/.test(await vscode.env.clipboard.readText()) ? true : undefined;
+      }, 20000);
+      const chip = await mention('terminal');
+      assert.match(chip.label, /^#terminal Text selected in terminal "plain-sh"$/);
+      const { question, body } = await ask('What is this?', [chip]);
+      assertSentAsChip(question, body, chip, t => t.split(GITHUB).join('[REDACTED]'));
+      assert.match(body.messages[1].content, /\nselected-output token=\[REDACTED\]/);
+      assert.ok(!JSON.stringify(body).includes(GITHUB));
+    } finally {
+      terminal.dispose();
+    }
+  });
+
   test('#terminal: no terminal, and a terminal without shell integration or selection, say what to do', async () => {
     for (const t of vscode.window.terminals) t.dispose();
     await waitFor('no terminal', () => vscode.window.terminals.length === 0);
