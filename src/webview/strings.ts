@@ -24,7 +24,7 @@ export const strings = {
   emptyType: 'or type a question below and press Enter.',
 
   promptLabel: 'Ask a question',
-  promptPlaceholder: 'Ask a question (Enter to send, Shift+Enter for a new line)',
+  promptPlaceholder: 'Ask a question (# to attach context, Enter to send, Shift+Enter for a new line)',
   send: 'Send',
   sendTitle: 'Send (Enter)',
   stop: 'Stop',
