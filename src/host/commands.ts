@@ -5,7 +5,7 @@ import { EditTasks } from './editTasks';
 import { fixRangeFor } from './editorContext';
 import { endpointOrigin } from '../core/endpoint';
 import { readSettings } from './settings';
-import type { ChatSession } from './session';
+import type { ChatSession, SystemAddition } from './session';
 import type { ChatViewProvider } from './chatViewProvider';
 import type { KeyStore } from './keyStore';
 import type { Log } from './log';
@@ -26,6 +26,8 @@ export interface CommandDeps {
   diff: DiffPreview;
   endpoints: EndpointResolver;
   answers: AnswerRunner;
+  /** The project's instructions, for the editor tasks' system prompt. */
+  instructions?: SystemAddition;
 }
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

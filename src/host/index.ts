@@ -82,7 +82,7 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
   const terminals = new TerminalCapture();
   const diff = new DiffPreview();
   const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log), new Mentions(chips, terminals, log), instructions);
-  const handlers = commandHandlers({ ...deps, session, view, diff });
+  const handlers = commandHandlers({ ...deps, session, view, diff, instructions });
   const models = new ChatModelProvider(endpoints, answers, log, modelsChanged, context.secrets);
   statusBar.follow(session);
   context.subscriptions.push(

@@ -372,6 +372,18 @@ suite('# mentions and project instructions', function () {
       await api.viewIntent?.({ type: 'setInstructions', on: true });
     });
 
+    test('editor tasks follow them too: Fix sends them with its edit format', async () => {
+      fs.writeFileSync(agents(), 'Use tabs (fix-marker).\n');
+      await waitFor('the instructions chip', () => chip(), 15000);
+      fx.script({ text: 'The code is fine as it is.' });
+      const doc = await vscode.workspace.openTextDocument(workspaceFile('sample.ts'));
+      const editor = await vscode.window.showTextDocument(doc);
+      editor.selection = new vscode.Selection(1, 0, 7, 1);
+      assert.strictEqual(await vscode.commands.executeCommand<string>('tandem.fixSelection'), 'inChat');
+      const system = (fx.chatRequests()[0].body as Body).messages[0].content;
+      assert.match(system, /The project's instructions \(AGENTS\.md at the workspace root\)[^]*Use tabs \(fix-marker\)\./);
+    });
+
     test('the first file found wins; a long one is cut with a notice; tandem.projectInstructions: false turns them off', async () => {
       fs.mkdirSync(path.dirname(workspaceFile('.tandem/instructions.md').fsPath), { recursive: true });
       fs.writeFileSync(workspaceFile('.tandem/instructions.md').fsPath, 'tandem-file-marker');
