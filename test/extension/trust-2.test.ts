@@ -2,6 +2,7 @@
 // reaches the server, and the Instructions chip says why (and cannot be turned on).
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
 import { setSettings, tandem, waitFor, workspaceFile } from './helpers';
@@ -16,6 +17,8 @@ suite('Untrusted workspace: project instructions', function () {
   });
   suiteTeardown(async () => {
     fs.rmSync(workspaceFile('AGENTS.md').fsPath, { force: true });
+    fs.rmSync(workspaceFile('.vscode/settings.json').fsPath, { force: true });
+    await setSettings({ projectInstructions: undefined });
     await fx.stop();
   });
 
@@ -37,5 +40,17 @@ suite('Untrusted workspace: project instructions', function () {
     assert.ok(body, 'the question was sent');
     assert.ok(!JSON.stringify(body).includes('untrusted-agents-marker'), 'nothing of AGENTS.md reached the server');
     assert.ok(!body.messages[0].content.includes('project\'s instructions'));
+  });
+
+  test('tandem.projectInstructions is restricted: the workspace cannot turn on what the user turned off', async () => {
+    const api = await tandem();
+    fs.writeFileSync(workspaceFile('AGENTS.md').fsPath, 'untrusted-agents-marker\n');
+    await waitFor('the instructions chip', () => api.viewChips?.().some(c => c.kind === 'instructions'), 15000);
+    await setSettings({ projectInstructions: false });
+    // The repository's settings say true; a new canary value shows that VS Code has read them.
+    fs.mkdirSync(path.dirname(workspaceFile('.vscode/settings.json').fsPath), { recursive: true });
+    fs.writeFileSync(workspaceFile('.vscode/settings.json').fsPath, JSON.stringify({ 'tandem.projectInstructions': true, 'tandem.temperature': 0.77 }));
+    await waitFor('the workspace settings to be read', () => vscode.workspace.getConfiguration('tandem').get<number>('temperature') === 0.77, 15000);
+    await waitFor('the chip to go: the user\'s setting holds', () => !api.viewChips?.().some(c => c.kind === 'instructions'), 15000);
   });
 });
