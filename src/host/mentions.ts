@@ -24,6 +24,8 @@ export const MAX_CHANGES_CHARS = 60_000;
 export const MAX_TERMINAL_CHARS = 20_000;
 const MAX_PROBLEMS = 200;
 const MAX_ITEMS = 50;
+/** Handles kept for the picker's recent lists. */
+const MAX_HANDLES = 500;
 /** How long the picker waits for the language servers' workspace symbols. */
 const SYMBOL_WAIT_MS = 5000;
 /** The file list is read again after this long (files come and go while the user types). */
@@ -48,7 +50,6 @@ export class Mentions {
   constructor(private readonly chips: ContextChips, private readonly terminals: TerminalCapture, private readonly log: Log) {}
 
   async query(kind: MentionKind, query: string): Promise<MentionItem[]> {
-    this.handles.clear(); // only the latest list can be chosen from
     switch (kind) {
       case 'file':
         return this.fileItems(query);
@@ -80,6 +81,11 @@ export class Mentions {
   private handle(h: Handle): string {
     const id = `m${++this.nextHandle}`;
     this.handles.set(id, h);
+    // A list shown a moment ago can still be chosen from while the next one is on its way; older ones go.
+    for (const key of this.handles.keys()) {
+      if (this.handles.size <= MAX_HANDLES) break;
+      this.handles.delete(key);
+    }
     return id;
   }
 
