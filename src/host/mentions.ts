@@ -69,7 +69,9 @@ export class Mentions {
       if (item !== undefined && (!handle || handle.kind !== kind)) throw new Refusal(vscode.l10n.t('That choice is no longer offered. Type # again to pick from an up-to-date list.'));
       const context = await this.read(kind, handle);
       const symbol = handle?.kind === 'symbol' ? handle.symbol.name : undefined;
-      this.chips.addMention(this.chipFor(context, symbol), context);
+      const { chip, notes } = this.chipFor(context, symbol);
+      // The question lists its attachments with the same notes (secrets redacted, cut to a cap).
+      this.chips.addMention(chip, notes.length ? { ...context, notes } : context);
       return undefined;
     } catch (e) {
       if (e instanceof Refusal) return e.message;
@@ -89,7 +91,7 @@ export class Mentions {
     return id;
   }
 
-  private chipFor(context: CodeContext, symbol?: string): ContextChip {
+  private chipFor(context: CodeContext, symbol?: string): { chip: ContextChip; notes: string[] } {
     const s = readSettings();
     const sent = attachmentMessage(context);
     const notes = [...(context.notes ?? [])];
@@ -101,7 +103,7 @@ export class Mentions {
     const label = context.mention === 'symbol' || context.mention === 'file' || context.mention === 'selection'
       ? `#${context.mention} ${context.file.split('/').pop() ?? context.file}${context.mention === 'file' ? '' : `:${lines}`}`
       : `#${context.mention} ${context.file}`;
-    return {
+    const chip: ContextChip = {
       id: `mention:${++this.nextChip}`,
       kind: context.mention ?? 'file',
       label: symbol ? `#symbol ${symbol}` : label,
@@ -109,6 +111,7 @@ export class Mentions {
       tokens: estimateTokens(sent, tokenFamily(s.model)),
       note: notes.length ? notes.join('; ') : undefined,
     };
+    return { chip, notes };
   }
 
   // ---- what the picker offers ----

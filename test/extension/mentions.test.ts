@@ -119,6 +119,7 @@ suite('# mentions and project instructions', function () {
     assert.match(chip.note ?? '', /1 secret\(s\) will be replaced with \[REDACTED\]/);
     const { question, body } = await ask('What is in this file?', [chip]);
     assert.strictEqual(question.attachments?.[0].code, content.replace(/\n$/, '') + '\n', 'stored as read');
+    assert.deepStrictEqual(question.attachments?.[0].notes, [chip.note], 'the question lists it with the chip\'s note');
     assertSentAsChip(question, body, chip, t => t.replace(KEY, '[REDACTED]'));
     assert.ok(!JSON.stringify(body).includes(KEY), 'the secret never left');
     await regenerateSendsTheSame();
