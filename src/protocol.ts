@@ -21,7 +21,9 @@ export type ErrorKind =
   /** Tandem's own cap on an answer's size or time ended it; the text so far is kept. */
   | 'cutOff'
   | 'cancelled'
-  | 'unknown';
+  | 'unknown'
+  /** The model or server does not take images (the question had some). */
+  | 'imagesUnsupported';
 
 /** A next step offered with an error; the host decides what each one does. */
 export type ErrorAction =
@@ -33,7 +35,9 @@ export type ErrorAction =
   | 'trimAndRetry'
   | 'openUsage'
   | 'testConnection'
-  | 'showLog';
+  | 'showLog'
+  /** Sends the same question again without its images (and the conversation's earlier ones). */
+  | 'removeImagesAndRetry';
 
 export const ERROR_ACTIONS: readonly ErrorAction[] = [
   'setApiKey',
@@ -45,6 +49,7 @@ export const ERROR_ACTIONS: readonly ErrorAction[] = [
   'openUsage',
   'testConnection',
   'showLog',
+  'removeImagesAndRetry',
 ];
 
 export interface MessageError {
@@ -111,6 +116,31 @@ export interface MessageWait {
 
 export type RetryCause = 'rateLimited' | 'server' | 'connection';
 
+/**
+ * An image pasted into a question. The host keeps `data` (the bytes sent, base64) and stores it once per
+ * conversation; the webview gets the rest: `thumbnail` is a small data: URL made by the webview at paste.
+ */
+export interface ChatImage {
+  /** sha256 of the bytes, hex: the same picture pasted twice is one image in history. */
+  id: string;
+  name: string;
+  mime: 'image/png' | 'image/jpeg' | 'image/webp';
+  width: number;
+  height: number;
+  bytes: number;
+  thumbnail: string;
+  data?: string;
+}
+
+/** An image as the composer sends it with a question; the host checks it again (type by its bytes, caps). */
+export interface OutgoingImage {
+  name: string;
+  /** The bytes to send, base64. */
+  data: string;
+  /** data:image/png|jpeg|webp;base64 URL of a small preview. */
+  thumbnail: string;
+}
+
 export interface ChatMessage {
   id: string;
   role: Role;
@@ -118,6 +148,8 @@ export interface ChatMessage {
   context?: CodeContext;
   /** More files the user attached with context chips. */
   attachments?: CodeContext[];
+  /** Images pasted into the question. */
+  images?: ChatImage[];
   error?: MessageError;
   /** True while tokens are still arriving. */
   streaming: boolean;
@@ -215,8 +247,8 @@ export type HostMessage =
 // ---- webview -> host ----
 export type WebviewMessage =
   | { type: 'ready' }
-  /** `chips`: ids of the context chips the user kept; undefined sends none. */
-  | { type: 'ask'; text: string; chips?: string[] }
+  /** `chips`: ids of the context chips the user kept; undefined sends none. `images`: pasted images. */
+  | { type: 'ask'; text: string; chips?: string[]; images?: OutgoingImage[] }
   | { type: 'stop' }
   | { type: 'newConversation' }
   | { type: 'openConversation'; id: string }
@@ -274,9 +306,13 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return { type: raw.type };
     case 'ask': {
       if (!str(raw.text) || raw.text.trim() === '') return undefined;
-      if (raw.chips === undefined) return { type: 'ask', text: raw.text };
+      const images = parseImages(raw.images);
+      if (images === null) return undefined;
+      const ask: WebviewMessage = { type: 'ask', text: raw.text };
+      if (images) ask.images = images;
+      if (raw.chips === undefined) return ask;
       if (!Array.isArray(raw.chips) || raw.chips.length > 50 || !raw.chips.every(c => str(c, 200))) return undefined;
-      return { type: 'ask', text: raw.text, chips: raw.chips as string[] };
+      return { ...ask, chips: raw.chips as string[] };
     }
     case 'openConversation':
     case 'deleteConversation':
@@ -317,6 +353,23 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     default:
       return undefined;
   }
+}
+
+/** Images one question may carry, and the longest base64 of one (3 MiB of bytes) and of its thumbnail. */
+export const MAX_OUTGOING_IMAGES = 5;
+const MAX_IMAGE_BASE64 = 4 * 1024 * 1024;
+const MAX_THUMBNAIL_URL = 160 * 1024;
+
+/** undefined: none sent; null: malformed (the whole message is dropped). Content is checked by the host. */
+function parseImages(raw: unknown): OutgoingImage[] | undefined | null {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length > MAX_OUTGOING_IMAGES) return null;
+  const out: OutgoingImage[] = [];
+  for (const i of raw) {
+    if (!isObject(i) || !str(i.name, 200) || !str(i.data, MAX_IMAGE_BASE64) || !str(i.thumbnail, MAX_THUMBNAIL_URL)) return null;
+    out.push({ name: i.name, data: i.data, thumbnail: i.thumbnail });
+  }
+  return out.length ? out : undefined;
 }
 
 /** Parses a message from the host (the webview trusts the host, but a stale bundle may not). */

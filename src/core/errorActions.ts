@@ -18,6 +18,7 @@ const BY_KIND: Record<ErrorKind, ErrorAction[]> = {
   cutOff: ['continue', 'showLog'],
   cancelled: [],
   unknown: ['retry', 'showLog'],
+  imagesUnsupported: ['removeImagesAndRetry', 'selectModel', 'showLog'],
 };
 
 /** With part of an answer already shown, Continue comes first: it keeps what arrived. */

@@ -13,6 +13,8 @@ function messageMarkdown(m: ChatMessage): string {
     const fence = fenceFor(c.code);
     parts.push(`\`${c.file}\`, ${lines} (${c.language}):`, '', `${fence}${c.language}`, c.code.replace(/\r\n/g, '\n'), fence, '');
   }
+  // Images are named, not embedded: an export is text, and the pixels stay in history.
+  for (const i of m.images ?? []) parts.push(`_(image: ${i.name.replace(/[\n_]/g, ' ')}, ${i.width}×${i.height})_`, '');
   if (m.stopped) parts.push('_(stopped)_', '');
   if (m.error) parts.push(`> **Error** (${m.error.kind}): ${m.error.message.replace(/\n/g, ' ')}`, '');
   return parts.join('\n');

@@ -4,10 +4,12 @@
 
 export interface FitInput {
   system: string;
-  /** Oldest first, not including the new question. */
-  history: { role: 'user' | 'assistant'; content: string }[];
+  /** Oldest first, not including the new question. `extraTokens`: what is sent besides the text (images). */
+  history: { role: 'user' | 'assistant'; content: string; extraTokens?: number }[];
   /** The new user message without the code. */
   question: string;
+  /** What the question sends besides its text (images); never cut, like the question. */
+  questionExtraTokens?: number;
   /** The selection, may be huge. */
   code?: string;
   contextWindow: number;
@@ -51,9 +53,9 @@ export function truncationMarker(moreLines: number): string {
 export function fitContext(input: FitInput): FitResult {
   const { count } = input;
   const budget = input.contextWindow - input.reserveForAnswer;
-  const base = REPLY_PRIMING + 2 * MESSAGE_OVERHEAD + count(input.system) + count(input.question);
+  const base = REPLY_PRIMING + 2 * MESSAGE_OVERHEAD + count(input.system) + count(input.question) + (input.questionExtraTokens ?? 0);
   const codeCost = (code: string): number => CODE_FRAMING + count(code);
-  const turnCost = input.history.map((m) => MESSAGE_OVERHEAD + count(m.content));
+  const turnCost = input.history.map((m) => MESSAGE_OVERHEAD + count(m.content) + (m.extraTokens ?? 0));
 
   const fullCode = input.code === undefined ? 0 : codeCost(input.code);
   let historyTokens = turnCost.reduce((a, b) => a + b, 0);

@@ -5,6 +5,7 @@ import { codeQuestionMessage } from './prompts';
 import { answerReserve, CODE_FRAMING, fitContext, FIXED_OVERHEAD } from './fitContext';
 import { attachmentName, attachmentsCost, fitAttachments, withAttachments as joinAttachments } from './attachments';
 import { REDACTED, redactOutgoing, type SecretFinding } from './secretScan';
+import { dataUrl, imageTokens } from './images';
 
 /** Values shorter than this are not hunted for elsewhere in the request (too likely to be ordinary text). */
 const MIN_ECHO = 6;
@@ -23,6 +24,15 @@ export interface Turn {
   toolCalls?: ToolCall[];
   /** A tool turn: the call whose result `content` is. */
   toolCallId?: string;
+  /** A user turn's images, as data: URLs; sent as image parts after the text, never redacted (binary). */
+  images?: string[];
+}
+
+/** A question's images as sent, and what they are estimated to cost (core/images.ts imageTokens). */
+function imagesOf(m: ChatMessage): { urls: string[]; tokens: number } | undefined {
+  const sendable = (m.images ?? []).filter(i => i.data);
+  if (m.role !== 'user' || sendable.length === 0) return undefined;
+  return { urls: sendable.map(i => dataUrl(i.mime, i.data ?? '')), tokens: sendable.reduce((n, i) => n + imageTokens(i.width, i.height), 0) };
 }
 
 export interface PlanInput {
@@ -89,10 +99,14 @@ export function planRequest(input: PlanInput): RequestPlan {
   const usable = sendableHistory(input.messages);
   const question = usable[usable.length - 1]?.role === 'user' ? usable[usable.length - 1] : undefined;
   const earlier = question ? usable.slice(0, -1) : usable;
+  // Earlier questions keep their images: a follow-up ("and the button on the left?") needs them.
   const history = earlier.map(m => ({
     role: m.role,
     content: m.role === 'user' ? withAttachments(m, m.context ? codeQuestionMessage(m.text, m.context) : m.text) : m.text,
+    extraTokens: imagesOf(m)?.tokens,
+    images: imagesOf(m)?.urls,
   }));
+  const questionImages = question ? imagesOf(question) : undefined;
   const continuation = input.continueFrom ? `\n${input.continueFrom}\n${CONTINUE_PROMPT}` : '';
   const reserve = answerReserve(input.contextWindow, input.maxTokens);
   const fitWith = (text: string) => fitContext({
@@ -100,6 +114,7 @@ export function planRequest(input: PlanInput): RequestPlan {
     history,
     // Everything around the code (file, lines around it, imports, problems) counts against the window too.
     question: (question?.context ? codeQuestionMessage(text, { ...question.context, code: '' }) : text) + continuation,
+    questionExtraTokens: questionImages?.tokens,
     code: question?.context?.code,
     contextWindow: input.contextWindow,
     reserveForAnswer: reserve,
@@ -114,7 +129,7 @@ export function planRequest(input: PlanInput): RequestPlan {
     // system prompt and the question with the question's own code, each in proportion to its size,
     // and either one takes what the other does not need.
     const bare = question.context ? codeQuestionMessage(question.text, { ...question.context, code: '' }) : question.text;
-    const room = input.contextWindow - reserve - FIXED_OVERHEAD - input.count(input.system) - input.count(bare + continuation);
+    const room = input.contextWindow - reserve - FIXED_OVERHEAD - input.count(input.system) - input.count(bare + continuation) - (questionImages?.tokens ?? 0);
     const code = question.context ? CODE_FRAMING + input.count(question.context.code) : 0;
     const size = attachmentsCost(attachments, input.count);
     const allowed = Math.max(0, Math.min(size, Math.max(room - code, Math.floor((room * size) / (size + code)))));
@@ -139,10 +154,10 @@ export function planRequest(input: PlanInput): RequestPlan {
     notices.push(`Only the first ${fit.truncatedCode.keptLines} of ${fit.truncatedCode.totalLines} selected lines were sent, to fit the context window.`);
   }
   notices.push(...cutNotices);
-  const messages: Turn[] = [{ role: 'system', content: input.system }, ...fit.history];
+  const messages: Turn[] = [{ role: 'system', content: input.system }, ...fit.history.map(withImages)];
   if (question) {
     const content = question.context && fit.code !== undefined ? codeQuestionMessage(questionText, { ...question.context, code: fit.code }) : questionText;
-    messages.push({ role: 'user', content });
+    messages.push(questionImages ? { role: 'user', content, images: questionImages.urls } : { role: 'user', content });
   }
   if (input.continueFrom) {
     messages.push({ role: 'assistant', content: input.continueFrom }, { role: 'user', content: CONTINUE_PROMPT });
@@ -152,6 +167,11 @@ export function planRequest(input: PlanInput): RequestPlan {
   const findings = input.redactSecrets ? redactTurns(messages) : [];
   if (findings.length > 0) notices.push(redactionNotice(findings));
   return { messages, notices, fits, tooLarge, trimmed: fit.droppedTurns > 0 || fit.truncatedCode !== undefined || cutNotices.length > 0, promptTokens: fit.promptTokens, redacted: findings.length };
+}
+
+/** A history entry as a turn: its images only when it has some. */
+function withImages(h: { role: 'user' | 'assistant'; content: string; images?: string[] }): Turn {
+  return h.images?.length ? { role: h.role, content: h.content, images: h.images } : { role: h.role, content: h.content };
 }
 
 function redactionNotice(findings: SecretFinding[]): string {

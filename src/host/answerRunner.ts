@@ -9,6 +9,7 @@ import { actionsFor } from '../core/errorActions';
 import { estimateChatTokens, estimateTokens, tokenFamily, TokenCalibrator } from '../core/tokens';
 import { costUsd, knownPrice } from '../core/pricing';
 import { endpointOrigin } from '../core/endpoint';
+import { rejectsImages } from '../core/images';
 import type { Endpoint } from './endpoint';
 import type { Log } from './log';
 import { loadLlm } from './llmLoader';
@@ -177,7 +178,8 @@ export class AnswerRunner implements vscode.Disposable {
       }
       if (notices.length) handlers.onNotices?.(notices);
       req.messages = plan.messages;
-      log('trace', `request content: ${JSON.stringify(plan.messages)}`);
+      // Images are named by their size, not written out: megabytes of base64 per line help nobody reading the log.
+      log('trace', `request content: ${JSON.stringify(plan.messages, (k, v: unknown) => (k === 'images' && Array.isArray(v) ? v.map(u => `[image, ${String(u).length} characters]`) : v))}`);
       const rawPromptEstimate = estimateChatTokens(plan.messages, family);
       const result = await this.runner.run(
         req,
@@ -201,7 +203,9 @@ export class AnswerRunner implements vscode.Disposable {
           estimatedTokens: plan.promptTokens + (s.maxTokens ?? EXPECTED_ANSWER_TOKENS) * (req.n ?? 1),
         },
       );
-      if (result.usage) this.calibrator.record(family, rawPromptEstimate, result.usage.promptTokens);
+      // A server counts images its own way: such a request says nothing about how it counts text.
+      const hasImages = plan.messages.some(m => m.images?.length);
+      if (result.usage && !hasImages) this.calibrator.record(family, rawPromptEstimate, result.usage.promptTokens);
       const continued = conversation?.mode === 'continue';
       const toolCalls = result.toolCalls?.length ? result.toolCalls : undefined;
       const generated = completion + (toolCalls ?? []).map(c => c.name + c.arguments).join('');
@@ -258,6 +262,7 @@ export class AnswerRunner implements vscode.Disposable {
     }
     if (f.kind === 'quota' && s.preset.usageUrl) message += ' ' + vscode.l10n.t('See {0}.', s.preset.usageUrl);
     if (f.requestId) message += ` (request id ${f.requestId})`;
+    if (req.messages.some(m => m.images?.length)) return imageFailure(f.kind, message, req.model, endpoint.origin, partial);
     return { kind: f.kind, message, actions: actionsFor(f.kind, partial) };
   }
 
@@ -278,4 +283,21 @@ export class AnswerRunner implements vscode.Disposable {
     this.totalsChanged.dispose();
     for (const d of this.subscriptions) d.dispose();
   }
+}
+
+/**
+ * A failed request that carried images: when the server's words say it takes none, Tandem says so and
+ * offers to send the question without them; any other refusal of the request offers that too, after its
+ * own next steps, since the image is the likeliest thing in it a server would not take.
+ */
+function imageFailure(kind: MessageError['kind'], message: string, model: string, origin: string, partial: boolean): MessageError {
+  if (!partial && rejectsImages(message)) {
+    return {
+      kind: 'imagesUnsupported',
+      message: vscode.l10n.t('{0} at {1} did not accept the image: the model may not take images (it is not a vision model, or the server runs it without image support). Send the question without the image, or pick a model that takes images. {2}', model, origin, message),
+      actions: actionsFor('imagesUnsupported'),
+    };
+  }
+  const actions = actionsFor(kind, partial);
+  return { kind, message, actions: kind === 'badRequest' || kind === 'notFound' || kind === 'server' ? [...actions.filter(a => a !== 'showLog'), 'removeImagesAndRetry', 'showLog'] : actions };
 }

@@ -11,6 +11,7 @@ import { answerMarkdown } from '../core/exportMarkdown';
 import { chatViewCsp } from '../core/webviewCsp';
 import { CHAT_VIEW_ID, Commands, SETTINGS_SECTION } from './ids';
 import { UNDO_DELETE_MS, type ChatSession } from './session';
+import { intakeImages } from './imageIntake';
 import type { Log } from './log';
 import type { Mentions } from './mentions';
 import type { ProjectInstructions } from './instructions';
@@ -147,9 +148,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'ask': {
         const contexts = msg.chips ? await this.chips.resolve(msg.chips) : [];
+        const pasted = intakeImages(msg.images ?? []);
+        if (pasted.refused.length) {
+          // The composer checks the same rules first: this is a stale or tampered view. The question goes on.
+          this.log.warn('chatView', `images left out: ${pasted.refused.join('; ')}`);
+          void vscode.window.showWarningMessage(vscode.l10n.t('Tandem left out an image it cannot send: {0}', pasted.refused.join('; ')));
+        }
         // The selection or current file is the question's code; # mentions go after it as attachments.
         const main = contexts.find(c => !c.mention);
-        await this.session.ask(msg.text, main, contexts.filter(c => c !== main));
+        await this.session.ask(msg.text, main, contexts.filter(c => c !== main), false, pasted.images);
         return;
       }
       case 'stop':
@@ -252,6 +259,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return this.session.retry(messageId);
       case 'trimAndRetry':
         return this.session.retry(messageId, 'trim');
+      case 'removeImagesAndRetry':
+        return this.session.retryWithoutImages(messageId);
       case 'continue':
         return this.session.continueAnswer(messageId);
       case 'setApiKey':

@@ -15,13 +15,13 @@
 //   window neither marks that answer interrupted nor compacts that log. Temporary files of others are
 //   left alone (only abandoned ones, hours old, are removed).
 // - A log that cannot be read is listed as damaged, never hidden. Attached file contents are stored
-//   once per conversation (later copies refer to the first by hash) and capped.
+//   once per conversation (later copies refer to the first by hash) and capped; so are pasted images.
 import * as fs from 'fs/promises';
 import { appendFileSync, mkdirSync, statSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createHash, randomUUID } from 'crypto';
-import type { ChatMessage, CodeContext, ConversationState } from '../protocol';
+import type { ChatImage, ChatMessage, CodeContext, ConversationState } from '../protocol';
 
 export type HistoryEvent =
   | { t: 'create'; id: string; title: string; createdAt: number }
@@ -93,12 +93,34 @@ export function storedContext(c: CodeContext, seen: Set<string>): CodeContext & 
   return { ...c, code };
 }
 
-/** The message as it is written: contexts capped and deduplicated, no wait state. */
+/**
+ * An image on disk: its bytes and thumbnail with the first message of this log that has it; later
+ * copies (an edited question, a compaction's rewrite) carry only its id (`imageRef`), like code.
+ */
+export function storedImage(i: ChatImage, seen: Set<string>): ChatImage & { imageRef?: true } {
+  const key = `img:${i.id}`;
+  if (seen.has(key)) return { ...i, data: '', thumbnail: '', imageRef: true };
+  if (i.data) seen.add(key);
+  return i;
+}
+
+/** The message as it is written: contexts capped and deduplicated, images once, no wait state. */
 export function storedMessage(m: ChatMessage, seen: Set<string>): ChatMessage {
   const out: ChatMessage = { ...m, wait: undefined };
   if (m.context) out.context = storedContext(m.context, seen);
   if (m.attachments) out.attachments = m.attachments.map(a => storedContext(a, seen));
+  if (m.images) out.images = m.images.map(i => storedImage(i, seen));
   return out;
+}
+
+function resolveImage(i: ChatImage & { imageRef?: true }, codes: Map<string, string>): ChatImage {
+  if (i.imageRef) {
+    const { imageRef: _ref, ...rest } = i;
+    return { ...rest, data: codes.get(`img:${i.id}`) ?? '', thumbnail: codes.get(`thumb:${i.id}`) ?? '' };
+  }
+  if (i.data) codes.set(`img:${i.id}`, i.data);
+  codes.set(`thumb:${i.id}`, i.thumbnail);
+  return i;
 }
 
 function resolveContext(c: CodeContext & StoredCode, codes: Map<string, string>): CodeContext {
@@ -111,8 +133,10 @@ function resolveContext(c: CodeContext & StoredCode, codes: Map<string, string>)
 }
 
 function resolveMessage(m: ChatMessage, codes: Map<string, string>): ChatMessage {
-  if (!m.context && !m.attachments) return m;
-  return { ...m, context: m.context && resolveContext(m.context, codes), attachments: m.attachments?.map(a => resolveContext(a, codes)) };
+  if (!m.context && !m.attachments && !m.images) return m;
+  const out: ChatMessage = { ...m, context: m.context && resolveContext(m.context, codes), attachments: m.attachments?.map(a => resolveContext(a, codes)) };
+  if (m.images) out.images = m.images.map(i => resolveImage(i, codes));
+  return out;
 }
 
 /** Applies one event to a conversation being rebuilt; pure, so replay is testable without disk. */

@@ -1,7 +1,7 @@
 // Owns every conversation and the one request in flight. The webview and the public API only see
 // what this class publishes: full state on demand, coalesced deltas while streaming.
 import vscode = require('vscode');
-import type { ChatMessage, CodeContext, ConversationState, ConversationSummary, MessageError, MessageUsage, SessionTotals, ViewState } from '../protocol';
+import type { ChatImage, ChatMessage, CodeContext, ConversationState, ConversationSummary, MessageError, MessageUsage, SessionTotals, ViewState } from '../protocol';
 import type { WaitEvent } from '../llm/types';
 import * as conv from '../core/conversation';
 import { systemPrompt } from '../core/prompts';
@@ -273,7 +273,7 @@ export class ChatSession implements vscode.Disposable {
     if (this.pendingFor) this.flush(this.pendingFor.c, this.pendingFor.answer);
     const s = readSettings();
     return {
-      conversation: conv.snapshot(this.active),
+      conversation: conv.snapshot(withoutImageData(this.active)),
       conversations: this.summaries(),
       model: s.model,
       streaming: this.streaming,
@@ -428,7 +428,7 @@ export class ChatSession implements vscode.Disposable {
    * Asks in the active conversation (`own`: in a new one, as the editor commands do, so earlier turns
    * about other code are not sent again); resolves when the answer ended (finished, failed or stopped).
    */
-  async ask(text: string, context?: CodeContext, attachments?: CodeContext[], own = false): Promise<void> {
+  async ask(text: string, context?: CodeContext, attachments?: CodeContext[], own = false, images?: ChatImage[]): Promise<void> {
     this.stop();
     await this.inFlight?.done;
     if (own) this.newConversation();
@@ -436,6 +436,7 @@ export class ChatSession implements vscode.Disposable {
     if (c.messages.length === 0) c.title = conv.titleFrom(text);
     const question = conv.userMessage(text, context);
     if (attachments?.length) question.attachments = attachments;
+    if (images?.length) question.images = images;
     c.messages.push(question);
     const answer = conv.assistantMessage();
     c.messages.push(answer);
@@ -457,6 +458,27 @@ export class ChatSession implements vscode.Disposable {
     this.reset.fire();
     this.changed.fire();
     await this.run(found.conversation, answer, mode);
+  }
+
+  /**
+   * "Remove Image and Retry": the model took no images, so the questions up to this answer lose theirs
+   * (earlier ones too: they would be sent again with this one and fail the same way) and it runs again.
+   * The text of every question stays.
+   */
+  async retryWithoutImages(messageId: string): Promise<void> {
+    if (this.inFlight) return;
+    const found = this.locate(messageId);
+    if (!found || found.message.role !== 'assistant') return;
+    const c = found.conversation;
+    const events: HistoryEvent[] = [];
+    c.messages = c.messages.map((m, i) => {
+      if (i >= found.index || !m.images?.length) return m;
+      const { images: _dropped, ...rest } = m;
+      events.push({ t: 'message', message: rest });
+      return rest;
+    });
+    if (events.length) this.persist(c, events);
+    await this.retry(messageId);
   }
 
   /** Asks the model to go on from where a cut-off or failed answer stopped, appending to it. */
@@ -627,6 +649,15 @@ export class ChatSession implements vscode.Disposable {
     this.messageUpdated.dispose();
     this.reset.dispose();
   }
+}
+
+/** The conversation as the webview gets it: images with their thumbnails, without their bytes. */
+function withoutImageData(c: StoredConversation): ConversationState {
+  const strip = (i: ChatImage): ChatImage => {
+    const { data: _data, ...rest } = i;
+    return rest;
+  };
+  return { id: c.id, title: c.title, messages: c.messages.map(m => (m.images ? { ...m, images: m.images.map(strip) } : m)) };
 }
 
 function stored(c: ConversationState): StoredConversation {

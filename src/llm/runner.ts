@@ -8,6 +8,7 @@ import { decideRetry, type HeaderBag } from './retryPolicy';
 import { RateLimiter } from './rateLimiter';
 import type { ChatRequest, ChatRunnerApi, Limits, RunHandlers, RunOptions, StreamResult } from './types';
 import { endpointOrigin } from '../core/endpoint';
+import { rejectsImages } from '../core/images';
 
 function errorCode(e: InstanceType<typeof OpenAI.APIError>): string | undefined {
   const body = e.error as { code?: unknown; type?: unknown } | undefined;
@@ -102,6 +103,9 @@ export class ChatRunner implements ChatRunnerApi {
           handlers.onLog?.('warn', `${origin} rejects stream_options.include_usage; sending without it from now on`);
           continue;
         }
+        // A model without image support refuses the same request every time (Ollama says so with a 500):
+        // no use waiting to send it again; the host offers to send it without the images.
+        if (api && req.messages.some(m => m.images?.length) && rejectsImages(api.message)) throw e;
         const headers = api?.headers as HeaderBag | undefined;
         if (headers) limiter.updateFromHeaders(headers);
         const decision = decideRetry({

@@ -21,6 +21,10 @@ function wireMessage(t: ChatTurn): ChatCompletionMessageParam {
       tool_calls: t.toolCalls.map(c => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
     };
   }
+  if (t.role === 'user' && t.images?.length) {
+    // The OpenAI shape every compatible server reads (Ollama, llama.cpp, LM Studio, vLLM, OpenRouter, Groq).
+    return { role: 'user', content: [{ type: 'text', text: t.content }, ...t.images.map(url => ({ type: 'image_url' as const, image_url: { url } }))] };
+  }
   return { role: t.role, content: t.content };
 }
 

@@ -68,10 +68,10 @@ export class ChatView {
     this.announcer.setAttribute('aria-atomic', 'true');
 
     this.composer = new Composer({
-      ask: (text, chips) => {
+      ask: (text, chips, images) => {
         // A new question is followed to its answer, wherever the user had scrolled to.
         this.following = true;
-        this.post(chips.length > 0 ? { type: 'ask', text, chips } : { type: 'ask', text });
+        this.post({ type: 'ask', text, ...(chips.length > 0 ? { chips } : {}), ...(images.length > 0 ? { images } : {}) });
       },
       stop: () => this.post({ type: 'stop' }),
       removeChip: id => this.post({ type: 'removeChip', id }),

@@ -3,15 +3,16 @@
 // estimate of the tokens the question will cost.
 
 import { estimateTokens } from '../core/tokens';
-import { MAX_MESSAGE_TEXT, type ContextChip, type MentionItem, type SessionTotals, type WebviewMessage } from '../protocol';
+import { MAX_MESSAGE_TEXT, type ContextChip, type MentionItem, type OutgoingImage, type SessionTotals, type WebviewMessage } from '../protocol';
 import { ContextChips } from './chips';
+import { ImageChips } from './imageChips';
 import { MentionPicker } from './mentionPicker';
 import { button, element, icon, ICON_SEND, ICON_STOP } from './dom';
 import { strings } from './strings';
 
 export interface ComposerActions {
-  /** `chips`: the ids of the context chips shown when the question was sent. */
-  ask(text: string, chips: string[]): void;
+  /** `chips`: the ids of the context chips shown when the question was sent; `images`: pasted images. */
+  ask(text: string, chips: string[], images: OutgoingImage[]): void;
   stop(): void;
   removeChip(id: string): void;
   pickFile(): void;
@@ -40,6 +41,7 @@ export class Composer {
   private readonly totals: HTMLSpanElement = element('span', 'session-totals');
   private readonly estimate: HTMLSpanElement = element('span', 'token-estimate');
   private readonly chips: ContextChips;
+  private readonly images: ImageChips;
   private readonly picker: MentionPicker;
   /** Questions sent from this view, oldest first; `historyIndex` = history.length is the draft. */
   private readonly history: string[] = [];
@@ -70,6 +72,12 @@ export class Composer {
       changed: () => this.requestEstimate(),
     });
 
+    // Pasted or dropped images: on the box, and anywhere on the composer for a drop.
+    this.images = new ImageChips({ changed: () => this.requestEstimate() });
+    this.prompt.addEventListener('paste', e => this.images.onPaste(e));
+    this.element.addEventListener('dragover', e => this.images.onDragOver(e));
+    this.element.addEventListener('drop', e => this.images.onDrop(e));
+
     this.estimate.id = 'token-estimate';
     this.estimate.title = strings.tokenEstimateTitle;
     this.send = button({ id: 'send', label: strings.send, title: strings.sendTitle, className: 'primary', icon: icon(ICON_SEND) });
@@ -82,7 +90,7 @@ export class Composer {
     this.model.type = 'button';
     this.model.addEventListener('click', () => this.actions.selectModel());
     bar.append(this.model, this.totals, this.estimate, this.stopButton, this.send);
-    this.element.append(this.chips.element, this.picker.element, this.prompt, bar);
+    this.element.append(this.chips.element, this.images.element, this.picker.element, this.prompt, bar);
     this.renderEstimate();
   }
 
@@ -152,13 +160,20 @@ export class Composer {
 
   private submit(): void {
     const text = trimQuestion(this.prompt.value);
-    if (text === '') return;
+    if (this.images.busy) {
+      this.images.say(strings.imageWait);
+      return;
+    }
+    if (text === '') {
+      if (this.images.count > 0) this.images.say(strings.imageNeedsQuestion);
+      return;
+    }
     // The host would drop it: keep the text where it is and say why.
     if (text.length > MAX_MESSAGE_TEXT) {
       this.renderEstimate();
       return;
     }
-    this.actions.ask(text, this.chips.ids());
+    this.actions.ask(text, this.chips.ids(), this.images.take());
     if (this.history[this.history.length - 1] !== text) this.history.push(text);
     if (this.history.length > MAX_HISTORY) this.history.shift();
     this.historyIndex = this.history.length;
@@ -194,7 +209,7 @@ export class Composer {
       this.estimate.hidden = false;
       return;
     }
-    const total = this.chips.tokens() + estimateTokens(this.prompt.value, 'o200k');
+    const total = this.chips.tokens() + this.images.tokens() + estimateTokens(this.prompt.value, 'o200k');
     this.estimate.textContent = total > 0 ? strings.tokenEstimate(total) : '';
     this.estimate.hidden = total === 0;
   }

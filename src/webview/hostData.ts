@@ -3,7 +3,9 @@
 // messages of another shape, and one malformed message must not break the whole view.
 
 import { ERROR_ACTIONS, MENTION_KINDS } from '../protocol';
+import { parseImageDataUrl } from '../core/images';
 import type {
+  ChatImage,
   ChatMessage,
   CodeContext,
   ContextChip,
@@ -35,6 +37,18 @@ function toContext(v: unknown): CodeContext | undefined {
     if (notes.length) context.notes = notes;
   }
   return context;
+}
+
+/**
+ * A question's image. Its thumbnail is shown only as a data: URL of a PNG, JPEG or WebP: nothing the host
+ * sends can make the view load a remote image, an SVG or a script URL.
+ */
+function toImage(v: unknown): ChatImage | undefined {
+  if (!isRecord(v) || typeof v.id !== 'string' || typeof v.name !== 'string' || !num(v.width) || !num(v.height) || !num(v.bytes)) return undefined;
+  if (v.mime !== 'image/png' && v.mime !== 'image/jpeg' && v.mime !== 'image/webp') return undefined;
+  const thumb = typeof v.thumbnail === 'string' ? parseImageDataUrl(v.thumbnail) : undefined;
+  const thumbnail = thumb && thumb.mime !== 'image/gif' ? String(v.thumbnail) : '';
+  return { id: v.id, name: v.name, mime: v.mime, width: v.width, height: v.height, bytes: v.bytes, thumbnail };
 }
 
 function toError(v: unknown): MessageError | undefined {
@@ -127,6 +141,8 @@ export function toChatMessage(v: unknown): ChatMessage | undefined {
   if (context) message.context = context;
   const attachments = listOf(v.attachments, toContext);
   if (attachments.length) message.attachments = attachments;
+  const images = listOf(v.images, toImage);
+  if (images.length > 0) message.images = images;
   const error = toError(v.error);
   if (error) message.error = error;
   const usage = toUsage(v.usage);

@@ -3,11 +3,11 @@
 // actions (Copy, Regenerate, Open in Editor; Edit for a question, edited in place); and "Show more" for
 // a very long finished message.
 
-import { MAX_MESSAGE_TEXT, type ChatMessage, type CodeContext, type MessageWait, type WebviewMessage } from '../protocol';
+import { MAX_MESSAGE_TEXT, type ChatImage, type ChatMessage, type CodeContext, type MessageWait, type WebviewMessage } from '../protocol';
 import { addCodeToolbars } from './codeBlocks';
 import { attachmentList } from './attachmentList';
 import { trimQuestion } from './composer';
-import { button, element, flashText } from './dom';
+import { button, element, flashText, icon } from './dom';
 import { codeBlockHtml } from './markdown';
 import { MarkdownBody } from './markdownBody';
 import type { RenderQueue } from './renderQueue';
@@ -34,6 +34,33 @@ function contextCode(context: CodeContext): DocumentFragment {
 
 function sameContext(a: CodeContext | undefined, b: CodeContext | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function imageIds(m: ChatMessage): string {
+  return (m.images ?? []).map(i => i.id + (i.thumbnail ? '' : '-')).join(' ');
+}
+
+/** The question's pasted images as thumbnails (data: URLs checked in hostData.ts), or their names. */
+function questionImages(images: readonly ChatImage[]): HTMLElement {
+  const row = element('div', 'message-images');
+  for (const i of images) {
+    const label = strings.questionImage(i.name, i.width, i.height);
+    const item = element('span', 'message-image');
+    item.title = `${label}, ${strings.size(i.bytes)}`;
+    if (i.thumbnail) {
+      const img = element('img', 'image-thumb');
+      img.src = i.thumbnail;
+      img.alt = label;
+      item.append(img);
+    } else {
+      const placeholder = icon('file-media');
+      item.setAttribute('role', 'img');
+      item.setAttribute('aria-label', label);
+      item.append(placeholder, element('span', 'message-image-name', i.name));
+    }
+    row.append(item);
+  }
+  return row;
 }
 
 export class MessageView {
@@ -145,7 +172,7 @@ export class MessageView {
     if (previous.text !== message.text || previous.streaming !== message.streaming) this.unmeasured = true;
     if (this.markdown) {
       this.markdown.set(message.text, message.streaming);
-    } else if (previous.text !== message.text || !sameContext(previous.context, message.context) || JSON.stringify(previous.attachments) !== JSON.stringify(message.attachments)) {
+    } else if (previous.text !== message.text || !sameContext(previous.context, message.context) || imageIds(previous) !== imageIds(message) || JSON.stringify(previous.attachments) !== JSON.stringify(message.attachments)) {
       this.build();
       return;
     }
@@ -163,6 +190,7 @@ export class MessageView {
       this.text = element('div', 'message-body message-text', message.text);
       if (message.context) this.element.append(element('div', 'message-context', contextHeader(message.context)));
       this.element.append(this.text);
+      if (message.images?.length) this.element.append(questionImages(message.images));
       if (message.context) this.element.append(contextCode(message.context));
       if (message.attachments?.length) this.element.append(attachmentList(message.attachments));
     } else {

@@ -149,6 +149,23 @@ export const strings = {
   answerStopped: 'Answer stopped',
   answerFailed: (message: string): string => `Answer failed: ${message}`,
 
+  imagesLabel: 'Images sent with the next question',
+  imagePreparing: 'Preparing the image…',
+  imageTooLargeFile: (bytes: number, max: number): string => `The file is ${strings.size(bytes)}; images up to ${strings.size(max)} can be attached.`,
+  imageUnreadable: 'It could not be read as an image.',
+  imageCannotShrink: (max: number): string => `It could not be made smaller than ${strings.size(max)} while keeping at least 512 pixels on its longest side.`,
+  imageGifFirstFrame: 'GIF: its first frame is sent, as a PNG',
+  imageScaled: (from: string, to: string): string => `Scaled down from ${from} to ${to}`,
+  imageRecompressed: (mime: string): string => `Recompressed as ${mime.replace('image/', '').toUpperCase()} to fit`,
+  imageRefused: (name: string, reason: string): string => `${name} was not attached: ${reason}`,
+  imageTooMany: (max: number): string => `at most ${max} images go with one question.`,
+  imageChipLabel: (name: string, size: string, width: number, height: number): string => `Image ${name}, ${size}, ${width}×${height}`,
+  imageTokens: (n: number): string => `≈${count(n)} tokens`,
+  removeImage: (described: string): string => `Remove ${described}`,
+  imageNeedsQuestion: 'Type a question to send with the image.',
+  imageWait: 'The image is still being prepared; send again in a moment.',
+  questionImage: (name: string, width: number, height: number): string => `Image ${name}, ${width}×${height}`,
+
   /** Shown in place of an image from an answer, which the view never loads. */
   image: 'image',
 
@@ -162,6 +179,7 @@ export const strings = {
     openUsage: 'Open Usage Page',
     testConnection: 'Test Connection',
     showLog: 'Show Log',
+    removeImagesAndRetry: 'Remove Image and Retry',
   } satisfies Record<ErrorAction, string>,
 
   usage: (prompt: number, completion: number, estimated: boolean): string =>

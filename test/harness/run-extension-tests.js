@@ -38,7 +38,9 @@ async function openTestWindow(browser, server, testEnv, prefix = '') {
     if (!process.env.E2E_VERBOSE && /\/static\/out\/vs\/|^\[(AgentHost|AccountPolicyGate|Service Worker|reconnection-grace-time)|^(Resolving|Resolved) connection token|^Creating a socket|^Updating additional builtin/.test(line)) return;
     console.log(prefix + line);
   });
-  await page.goto(server.url(testEnv.EXT_TEST_WORKSPACE, payload));
+  // The extension host starts with the page; 'load' waits for every workbench script, which a busy
+  // 2-core machine has taken over 30 s (Playwright's default) to serve.
+  await page.goto(server.url(testEnv.EXT_TEST_WORKSPACE, payload), { waitUntil: 'domcontentloaded', timeout: 180000 });
   return { page, exited };
 }
 
@@ -126,6 +128,16 @@ function add(total, r, label) {
   total.lines.push(...r.lines);
 }
 
+/** Runs one VS Code run; a run whose harness broke (a browser or server step threw) is one failure, not the stage's end. */
+async function guarded(label, run) {
+  try {
+    return await run();
+  } catch (e) {
+    console.error(e && e.stack ? e.stack : e);
+    return { ...NO_RESULT, failures: 1, lines: [`FAIL - ${label}: the run stopped: ${e && e.message ? e.message.split('\n')[0] : e}`] };
+  }
+}
+
 async function runExtensionTests({ timeoutMs = 15 * 60 * 1000 } = {}) {
   const total = { passes: 0, failures: 0, pending: 0, lines: [] };
   const runs = [];
@@ -135,7 +147,7 @@ async function runExtensionTests({ timeoutMs = 15 * 60 * 1000 } = {}) {
     const main = makeRunDir(path.join(ROOT, '.test-runs'), 'extension');
     copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(main, 'workspace'));
     runs.push(main);
-    add(total, await runHost({ dir: main, exclude: 'restart-,trust-,windows-', timeoutMs, label: 'main' }), 'main');
+    add(total, await guarded('main', () => runHost({ dir: main, exclude: 'restart-,trust-,windows-', timeoutMs, label: 'main' })), 'main');
   }
 
   if (!process.env.MOCHA_GREP && want('restart')) {
@@ -143,9 +155,9 @@ async function runExtensionTests({ timeoutMs = 15 * 60 * 1000 } = {}) {
     copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(crash, 'workspace'));
     runs.push(crash);
     const marker = path.join(crash, 'kill-now.json');
-    const first = await runHost({ dir: crash, files: 'restart-1', killMarker: marker, timeoutMs: 120000, label: 'restart, first run' });
+    const first = await guarded('restart, first run', () => runHost({ dir: crash, files: 'restart-1', killMarker: marker, timeoutMs: 120000, label: 'restart, first run' }));
     // The first run must end by being killed mid-stream; the second one's tests check what survived.
-    if (first.setupOnly) add(total, await runHost({ dir: crash, files: 'restart-2', timeoutMs: 120000, label: 'restart, second run' }), 'restart, second run');
+    if (first.setupOnly) add(total, await guarded('restart, second run', () => runHost({ dir: crash, files: 'restart-2', timeoutMs: 240000, label: 'restart, second run' })), 'restart, second run');
     else add(total, { ...first, failures: first.failures + 1, lines: [...first.lines, 'FAIL - restart, first run: VS Code was never killed mid-stream'] }, 'restart, first run');
   }
 
@@ -155,9 +167,9 @@ async function runExtensionTests({ timeoutMs = 15 * 60 * 1000 } = {}) {
     const shared = makeRunDir(path.join(ROOT, '.test-runs'), 'windows');
     copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(shared, 'workspace'));
     runs.push(shared);
-    const both = await runWindows({ dir: shared, files: 'windows-1', names: ['A', 'B'], timeoutMs: 180000, label: 'two windows' });
+    const both = await guarded('two windows', () => runWindows({ dir: shared, files: 'windows-1', names: ['A', 'B'], timeoutMs: 180000, label: 'two windows' }));
     add(total, both, 'two windows');
-    if (both.failures === 0) add(total, await runHost({ dir: shared, files: 'windows-2', timeoutMs: 120000, label: 'two windows, after reload' }), 'two windows, after reload');
+    if (both.failures === 0) add(total, await guarded('two windows, after reload', () => runHost({ dir: shared, files: 'windows-2', timeoutMs: 120000, label: 'two windows, after reload' })), 'two windows, after reload');
   }
 
   if (want('trust')) {
@@ -165,7 +177,7 @@ async function runExtensionTests({ timeoutMs = 15 * 60 * 1000 } = {}) {
     const untrusted = makeRunDir(path.join(ROOT, '.test-runs'), 'trust');
     copyDir(path.join(ROOT, 'test', 'fixtures', 'workspace'), path.join(untrusted, 'workspace'));
     runs.push(untrusted);
-    add(total, await runHost({ dir: untrusted, files: 'trust-', trust: true, timeoutMs: 300000, label: 'untrusted workspace' }), 'untrusted workspace');
+    add(total, await guarded('untrusted workspace', () => runHost({ dir: untrusted, files: 'trust-', trust: true, timeoutMs: 300000, label: 'untrusted workspace' })), 'untrusted workspace');
   }
   for (const dir of runs) {
     if (total.failures > 0 || process.env.E2E_KEEP_TMP) console.log(`[extension] run folder kept: ${dir}`);

@@ -83,7 +83,7 @@ suite('npm start: the README command on this machine', function () {
     assert.match(output, /Tandem: Set API Key/);
     browser = await chromium.launch({ executablePath: tools.paths.chromium, headless: true, args: tools.CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(m[1]);
+    await page.goto(m[1], { timeout: 180000 });
     await page.waitForSelector('.monaco-workbench .activitybar', { timeout: 60000 });
     // Tandem's view container in the activity bar, then its chat view with the setup card (no server yet).
     const tandem = await page.waitForSelector('.activitybar .action-item a[aria-label^="Tandem"]', { timeout: 60000 });

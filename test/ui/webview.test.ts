@@ -1342,7 +1342,14 @@ suite('Chat webview in Chromium', function () {
       const hostile = '<img src=x onerror="window.__pwned=1">';
       await target.send(
         state(conversation, [
-          user('q', hostile, { context: { file: '<img src=x onerror=window.__pwned=1>.ts', language: '<b>x', startLine: 1, endLine: 1, code: `</code></pre>${hostile}` } }),
+          user('q', hostile, {
+            context: { file: '<img src=x onerror=window.__pwned=1>.ts', language: '<b>x', startLine: 1, endLine: 1, code: `</code></pre>${hostile}` },
+            // Pasted-image thumbnails the view must not load: only data: PNG, JPEG or WebP ever become an <img>.
+            images: [
+              { id: 'i1', name: hostile, mime: 'image/png', width: 1, height: 1, bytes: 1, thumbnail: 'https://example.invalid/track.png' },
+              { id: 'i2', name: 'x', mime: 'image/png', width: 1, height: 1, bytes: 1, thumbnail: 'javascript:window.__pwned=1' },
+            ],
+          }),
           assistant('x1', XSS, { error: { kind: 'unknown', message: hostile, actions: ['retry'] } }),
           assistant('x2', '', { streaming: true }),
         ], true, hostile),

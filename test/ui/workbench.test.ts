@@ -7,6 +7,7 @@ import * as path from 'path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
 import { findFrame } from './frames';
+import { png } from '../fixtures/images';
 const harness = require('../harness/codeServer.js') as {
   startCodeServer(o: { dir: string; settings?: Record<string, unknown> }): Promise<{ url(folder: string): string; stop(): Promise<void>; env: NodeJS.ProcessEnv }>;
   makeRunDir(root: string, name: string): string;
@@ -71,7 +72,7 @@ suite('Workbench: Explain Selection from the command palette', function () {
     });
     browser = await chromium.launch({ executablePath: tools.paths.chromium, headless: true, env: server.env, args: tools.CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
-    await page.goto(server.url(workspace));
+    await page.goto(server.url(workspace), { timeout: 180000 }); // a busy 2-core machine has taken over 30 s to serve the workbench
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.waitForSelector('.activitybar', { timeout: 60000 });
   });
@@ -218,6 +219,48 @@ suite('Workbench: Explain Selection from the command palette', function () {
     assert.ok(text.includes('export function greet'), 'the rest of the file is untouched');
     assert.strictEqual(text.split('export function average').length, 2, 'applied once, in place');
     fs.writeFileSync(sampleFile(), original);
+  });
+
+  test('an image pasted into the chat reaches the server as an image part; after a window reload the question still shows it', async () => {
+    fx.setDefault({ text: 'A gradient.' });
+    const before = fx.chatRequests().length;
+    const bytes = png(96, 64);
+    // The chat is open after the tests above; alone, this test opens it from the activity bar.
+    let frame = await findFrame(page, '#prompt', 3000).catch(async () => {
+      await page.locator('.activitybar [aria-label^="Tandem"]').first().click();
+      return findFrame(page, '#prompt', 60000);
+    });
+    // What Ctrl+V with a screenshot on the clipboard fires in the webview.
+    await frame.evaluate(`(() => {
+      const bin = atob(${JSON.stringify(bytes.toString('base64'))});
+      const data = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], 'screenshot.png', { type: 'image/png' }));
+      document.getElementById('prompt').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    })()`);
+    await frame.waitForSelector('.image-chip img.image-thumb', { timeout: 20000 });
+    await frame.locator('#prompt').fill('What does this screenshot show?');
+    await frame.locator('#prompt').press('Enter');
+    const reqs = await fx.waitForRequests(before + 1, 30000);
+    const messages = (reqs[before].body as { messages: { role: string; content: unknown }[] }).messages;
+    const content = messages[messages.length - 1].content as { type: string; text?: string; image_url?: { url: string } }[];
+    assert.deepStrictEqual(content.map(p => p.type), ['text', 'image_url']);
+    assert.ok(content[0].text?.startsWith('What does this screenshot show?'), content[0].text);
+    assert.strictEqual(content[1].image_url?.url, `data:image/png;base64,${bytes.toString('base64')}`, 'the pasted bytes, unchanged');
+    await frame.waitForSelector('#messages .message.user .message-images img', { timeout: 20000 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SHOTS, 'ui-image-question.png') });
+
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    frame = await findFrame(page, '#messages .message.user .message-images img', 60000);
+    const shown = await frame.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null; naturalWidth: number; complete: boolean } | null } }).document;
+      const img = doc.querySelector('#messages .message.user .message-images img');
+      return img ? { alt: img.getAttribute('alt'), src: img.getAttribute('src')?.slice(0, 22), loaded: img.complete && img.naturalWidth > 0 } : undefined;
+    });
+    assert.deepStrictEqual(shown, { alt: 'Image screenshot.png, 96×64', src: 'data:image/webp;base64', loaded: true });
   });
 
 });
