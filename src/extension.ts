@@ -5,7 +5,7 @@
 // @tandem or an API call that needs the session requires dist/host.js (src/host/index.ts), which builds
 // everything else and starts reading the history; dist/llm.js waits for the first request.
 import vscode = require('vscode');
-import type { ConversationState } from './protocol';
+import type { ContextChip, ConversationState } from './protocol';
 import type { Host } from './host/index';
 import { CHAT_VIEW_ID, Commands, LM_VENDOR, PARTICIPANT_ID } from './host/ids';
 import { FixCodeActionProvider } from './host/fixCodeActionProvider';
@@ -28,9 +28,11 @@ export interface TandemApi {
   /** Why conversations cannot be saved right now (they are held in memory meanwhile), or undefined. */
   historyWriteProblem(): string | undefined;
   /** Extension tests only (undefined in production): a chat view intent, handled as if the webview sent it. */
-  viewIntent?(message: unknown): Promise<void>;
+  viewIntent?(message: unknown): Promise<unknown>;
   /** Extension tests only (undefined in production): the @tandem participant's handler, as VS Code's Chat calls it. */
   participantRequest?: vscode.ChatRequestHandler;
+  /** Extension tests only: the context chips the chat view shows now (what the next question carries). */
+  viewChips?(): ContextChip[];
 }
 
 let host: Host | undefined;
@@ -95,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): TandemApi {
     historyWriteProblem: () => host?.historyWriteProblem(),
     viewIntent: context.extensionMode === vscode.ExtensionMode.Production ? undefined : message => load().viewIntent(message),
     participantRequest: context.extensionMode === vscode.ExtensionMode.Production ? undefined : participantRequest,
+    viewChips: context.extensionMode === vscode.ExtensionMode.Production ? undefined : () => load().viewChips(),
   };
 }
 

@@ -74,6 +74,23 @@ export interface CodeContext {
   imports?: string[];
   /** Problems VS Code reports in the code (line is 1-based in the document). */
   diagnostics?: { line: number; message: string; source?: string; code?: string }[];
+  /** Set when the user attached it with a # mention: how it is framed for the model and shown. */
+  mention?: MentionKind;
+  /** What Tandem changed in it before sending (cut to a cap, secrets found), in words. */
+  notes?: string[];
+}
+
+/** What a `#` mention in the composer can attach. */
+export type MentionKind = 'file' | 'symbol' | 'problems' | 'changes' | 'terminal' | 'selection';
+export const MENTION_KINDS: readonly MentionKind[] = ['file', 'symbol', 'problems', 'changes', 'terminal', 'selection'];
+
+/** One choice the host offers in the mention picker; `id` is the host's own handle for it. */
+export interface MentionItem {
+  id: string;
+  label: string;
+  detail?: string;
+  /** Why it cannot be attached (too large, binary ...); shown, not selectable. */
+  disabled?: string;
 }
 
 /** Tokens and cost of one answer: from the server's `usage` when it sent one, else estimated. */
@@ -173,13 +190,20 @@ export interface ConversationSummary {
 /** What will be sent with the next question, shown as removable chips above the composer. */
 export interface ContextChip {
   id: string;
-  kind: 'selection' | 'file';
+  /** 'instructions': the project's instructions in the system prompt (toggled, not removed). */
+  kind: 'selection' | 'file' | 'instructions' | MentionKind;
   /** e.g. "sample.ts:2-8" or "README.md". */
   label: string;
   /** Longer description for the tooltip: the full relative path and range. */
   detail: string;
   /** Estimated tokens this chip adds. */
   tokens: number;
+  /** What is different from the whole thing: cut to a cap, secrets to be redacted, why it is not read. */
+  note?: string;
+  /** An instructions chip that is turned off (for this conversation, or because it cannot be read). */
+  off?: boolean;
+  /** An instructions chip that cannot be turned on here (untrusted workspace). */
+  locked?: boolean;
 }
 
 /** Shown instead of an empty conversation when Tandem cannot send yet. */
@@ -214,7 +238,11 @@ export type HostMessage =
   | { type: 'append'; conversationId: string; messageId: string; text: string }
   | { type: 'messageUpdated'; conversationId: string; message: ChatMessage }
   | { type: 'chips'; chips: ContextChip[] }
-  | { type: 'focusInput' };
+  | { type: 'focusInput' }
+  /** The picker's choices for a `mentionQuery`. */
+  | { type: 'mentionItems'; requestId: number; items: MentionItem[] }
+  /** An `addMention` ended: its chip was added, or `error` says why not and what to do. */
+  | { type: 'mentionResult'; requestId: number; error?: string };
 
 // ---- webview -> host ----
 export type WebviewMessage =
@@ -239,6 +267,12 @@ export type WebviewMessage =
   | { type: 'setup'; step: SetupStep }
   | { type: 'pickFile' }
   | { type: 'removeChip'; id: string }
+  /** What the picker offers for `#kind:query` (files, symbols, problems' scopes). */
+  | { type: 'mentionQuery'; requestId: number; kind: MentionKind; query: string }
+  /** Attach a mention as a chip: `item` is an id from `mentionItems` (kinds without a choice: none). */
+  | { type: 'addMention'; requestId: number; kind: MentionKind; item?: string }
+  /** Project instructions on or off for the active conversation. */
+  | { type: 'setInstructions'; on: boolean }
   /** A code block's button; `language` from the fence; `messageId` of the answer it is in. */
   | { type: 'codeAction'; action: CodeAction; code: string; language: string; messageId: string }
   | { type: 'openLink'; href: string };
@@ -249,6 +283,10 @@ const MAX_TEXT = MAX_MESSAGE_TEXT;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isRequestId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 function str(v: unknown, max = MAX_TEXT): v is string {
@@ -298,6 +336,16 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
         : undefined;
     case 'openLink':
       return str(raw.href, 8192) ? { type: 'openLink', href: raw.href } : undefined;
+    case 'mentionQuery':
+      return isRequestId(raw.requestId) && MENTION_KINDS.includes(raw.kind as MentionKind) && str(raw.query, 500)
+        ? { type: 'mentionQuery', requestId: raw.requestId, kind: raw.kind as MentionKind, query: raw.query }
+        : undefined;
+    case 'addMention':
+      if (!isRequestId(raw.requestId) || !MENTION_KINDS.includes(raw.kind as MentionKind)) return undefined;
+      if (raw.item === undefined) return { type: 'addMention', requestId: raw.requestId, kind: raw.kind as MentionKind };
+      return str(raw.item, 200) ? { type: 'addMention', requestId: raw.requestId, kind: raw.kind as MentionKind, item: raw.item } : undefined;
+    case 'setInstructions':
+      return typeof raw.on === 'boolean' ? { type: 'setInstructions', on: raw.on } : undefined;
     case 'errorAction':
       return str(raw.messageId, 200) && ERROR_ACTIONS.includes(raw.action as ErrorAction)
         ? { type: 'errorAction', messageId: raw.messageId, action: raw.action as ErrorAction }
@@ -338,6 +386,10 @@ export function parseHostMessage(raw: unknown): HostMessage | undefined {
       return Array.isArray(raw.chips) ? (raw as unknown as HostMessage) : undefined;
     case 'focusInput':
       return { type: 'focusInput' };
+    case 'mentionItems':
+      return isRequestId(raw.requestId) && Array.isArray(raw.items) ? (raw as unknown as HostMessage) : undefined;
+    case 'mentionResult':
+      return isRequestId(raw.requestId) && (raw.error === undefined || str(raw.error, 2000)) ? (raw as unknown as HostMessage) : undefined;
     default:
       return undefined;
   }

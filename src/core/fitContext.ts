@@ -33,7 +33,9 @@ export interface FitResult {
 const MESSAGE_OVERHEAD = 4;
 const REPLY_PRIMING = 3;
 /** The file name, line range and fences around the code in the question message. */
-const CODE_FRAMING = 32;
+export const CODE_FRAMING = 32;
+/** What every request costs besides its texts: the system and question messages' framing and the reply's priming. */
+export const FIXED_OVERHEAD = REPLY_PRIMING + 2 * MESSAGE_OVERHEAD;
 
 /**
  * The usual reply reserve: the configured `maxTokens` when set, else a quarter of the window, at

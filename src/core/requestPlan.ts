@@ -2,7 +2,8 @@
 // secrets taken out, and a note for every change the user should know about.
 import type { ChatMessage } from '../protocol';
 import { codeQuestionMessage } from './prompts';
-import { answerReserve, fitContext } from './fitContext';
+import { answerReserve, CODE_FRAMING, fitContext, FIXED_OVERHEAD } from './fitContext';
+import { attachmentName, attachmentsCost, fitAttachments, withAttachments as joinAttachments } from './attachments';
 import { REDACTED, redactOutgoing, type SecretFinding } from './secretScan';
 import { dataUrl, imageTokens } from './images';
 
@@ -94,8 +95,7 @@ export function sendableHistory(messages: readonly ChatMessage[]): ChatMessage[]
 }
 
 export function planRequest(input: PlanInput): RequestPlan {
-  const withAttachments = (m: ChatMessage, text: string): string =>
-    m.attachments?.length ? [text, ...m.attachments.map(a => codeQuestionMessage('Attached file:', a))].join('\n\n') : text;
+  const withAttachments = (m: ChatMessage, text: string): string => joinAttachments(text, m.attachments);
   const usable = sendableHistory(input.messages);
   const question = usable[usable.length - 1]?.role === 'user' ? usable[usable.length - 1] : undefined;
   const earlier = question ? usable.slice(0, -1) : usable;
@@ -107,19 +107,40 @@ export function planRequest(input: PlanInput): RequestPlan {
     images: imagesOf(m)?.urls,
   }));
   const questionImages = question ? imagesOf(question) : undefined;
-  const questionText = question ? withAttachments(question, question.text) : '';
-  // Everything around the code (file, lines around it, imports, problems) counts against the window too.
-  const framing = question?.context ? codeQuestionMessage(questionText, { ...question.context, code: '' }) : questionText;
-  const fit = fitContext({
+  const continuation = input.continueFrom ? `\n${input.continueFrom}\n${CONTINUE_PROMPT}` : '';
+  const reserve = answerReserve(input.contextWindow, input.maxTokens);
+  const fitWith = (text: string) => fitContext({
     system: input.system,
     history,
-    question: framing + (input.continueFrom ? `\n${input.continueFrom}\n${CONTINUE_PROMPT}` : ''),
+    // Everything around the code (file, lines around it, imports, problems) counts against the window too.
+    question: (question?.context ? codeQuestionMessage(text, { ...question.context, code: '' }) : text) + continuation,
     questionExtraTokens: questionImages?.tokens,
     code: question?.context?.code,
     contextWindow: input.contextWindow,
-    reserveForAnswer: answerReserve(input.contextWindow, input.maxTokens),
+    reserveForAnswer: reserve,
     count: input.count,
   });
+  let attachments = question?.attachments ?? [];
+  let questionText = question ? joinAttachments(question.text, attachments) : '';
+  let fit = fitWith(questionText);
+  const cutNotices: string[] = [];
+  if (question && attachments.length > 0 && !input.wholeCode && (!fit.fits || fit.truncatedCode)) {
+    // Even without earlier turns the attachments do not fit: they share the room left after the
+    // system prompt and the question with the question's own code, each in proportion to its size,
+    // and either one takes what the other does not need.
+    const bare = question.context ? codeQuestionMessage(question.text, { ...question.context, code: '' }) : question.text;
+    const room = input.contextWindow - reserve - FIXED_OVERHEAD - input.count(input.system) - input.count(bare + continuation) - (questionImages?.tokens ?? 0);
+    const code = question.context ? CODE_FRAMING + input.count(question.context.code) : 0;
+    const size = attachmentsCost(attachments, input.count);
+    const allowed = Math.max(0, Math.min(size, Math.max(room - code, Math.floor((room * size) / (size + code)))));
+    const fitted = fitAttachments(attachments, allowed, input.count);
+    for (const cut of fitted.cuts) {
+      cutNotices.push(`${attachmentName(attachments[cut.index])}: only the first ${cut.keptLines} of ${cut.totalLines} lines were sent, to fit the context window.`);
+    }
+    attachments = fitted.attachments;
+    questionText = joinAttachments(question.text, attachments);
+    fit = fitWith(questionText);
+  }
   const notices: string[] = [];
   if (fit.droppedTurns > 0) {
     notices.push(`${plural(fit.droppedTurns, 'earlier exchange')} not sent, to fit the model's context window (${input.contextWindow.toLocaleString('en-US')} tokens).`);
@@ -132,6 +153,7 @@ export function planRequest(input: PlanInput): RequestPlan {
   } else if (fit.truncatedCode) {
     notices.push(`Only the first ${fit.truncatedCode.keptLines} of ${fit.truncatedCode.totalLines} selected lines were sent, to fit the context window.`);
   }
+  notices.push(...cutNotices);
   const messages: Turn[] = [{ role: 'system', content: input.system }, ...fit.history.map(withImages)];
   if (question) {
     const content = question.context && fit.code !== undefined ? codeQuestionMessage(questionText, { ...question.context, code: fit.code }) : questionText;
@@ -144,7 +166,7 @@ export function planRequest(input: PlanInput): RequestPlan {
   // surrounds it, attachments, earlier turns, the system prompt. Nothing is added after this point.
   const findings = input.redactSecrets ? redactTurns(messages) : [];
   if (findings.length > 0) notices.push(redactionNotice(findings));
-  return { messages, notices, fits, tooLarge, trimmed: fit.droppedTurns > 0 || fit.truncatedCode !== undefined, promptTokens: fit.promptTokens, redacted: findings.length };
+  return { messages, notices, fits, tooLarge, trimmed: fit.droppedTurns > 0 || fit.truncatedCode !== undefined || cutNotices.length > 0, promptTokens: fit.promptTokens, redacted: findings.length };
 }
 
 /** A history entry as a turn: its images only when it has some. */

@@ -2,7 +2,7 @@
 // deltas; turns the webview's intents (parsed at the boundary) into actions.
 import vscode = require('vscode');
 import * as crypto from 'crypto';
-import { parseWebviewMessage, type ErrorAction, type HostMessage, type SetupState, type SetupStep, type WebviewMessage } from '../protocol';
+import { parseWebviewMessage, type ContextChip, type ErrorAction, type HostMessage, type SetupState, type SetupStep, type WebviewMessage } from '../protocol';
 import { readSettings } from './settings';
 import type { KeyStore } from './keyStore';
 import type { ContextChips } from './contextChips';
@@ -13,6 +13,8 @@ import { CHAT_VIEW_ID, Commands, SETTINGS_SECTION } from './ids';
 import { UNDO_DELETE_MS, type ChatSession } from './session';
 import { intakeImages } from './imageIntake';
 import type { Log } from './log';
+import type { Mentions } from './mentions';
+import type { ProjectInstructions } from './instructions';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
@@ -28,12 +30,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     private readonly keys: KeyStore,
     private readonly chips: ContextChips,
     private readonly codeActions: CodeBlockActions,
+    private readonly mentions?: Mentions,
+    private readonly instructions?: ProjectInstructions,
   ) {
     this.disposables.push(
+      ...(instructions ? [instructions.onDidChange(() => this.post({ type: 'chips', chips: this.allChips() }))] : []),
       session.onDidAppend(e => this.post({ type: 'append', ...e })),
       session.onDidUpdateMessage(e => this.post({ type: 'messageUpdated', conversationId: e.conversationId, message: e.message })),
       session.onDidReset(() => this.postState()),
-      chips.onDidChange(c => this.post({ type: 'chips', chips: c })),
+      chips.onDidChange(() => this.post({ type: 'chips', chips: this.allChips() })),
       vscode.workspace.onDidChangeConfiguration(e => {
         if (e.affectsConfiguration(SETTINGS_SECTION)) this.postState();
       }),
@@ -80,7 +85,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   private postState(): void {
     if (!this.view || !this.ready) return;
-    void this.setupState().then(setup => this.post({ type: 'state', state: { ...this.session.viewState(), setup, chips: this.chips.chips() } }));
+    void this.setupState().then(setup => this.post({ type: 'state', state: { ...this.session.viewState(), setup, chips: this.allChips() } }));
+  }
+
+  /** The project's instructions for the active conversation, then what goes with the next question. */
+  private allChips(): ContextChip[] {
+    const instructions = this.instructions?.chip(this.session.activeConversationId);
+    return [...(instructions ? [instructions] : []), ...this.chips.chips()];
   }
 
   /** Why Tandem cannot send yet, if it cannot: shown as a setup card in an empty conversation. */
@@ -96,14 +107,25 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     void this.intent(raw);
   }
 
-  /** Handles one message as if the webview sent it (the tests drive the view's intents through here). */
-  async intent(raw: unknown): Promise<void> {
+  /**
+   * Handles one message as if the webview sent it (the tests drive the view's intents through here);
+   * resolves to the message posted back in answer, for the intents that have one (mentions).
+   */
+  async intent(raw: unknown): Promise<HostMessage | undefined> {
     const msg = parseWebviewMessage(raw);
     if (!msg) {
       this.log.warn('chatView', `dropped a malformed message from the webview: ${JSON.stringify(raw).slice(0, 200)}`);
-      return;
+      return undefined;
     }
-    await this.handle(msg).catch(e => this.log.error('chatView', `${msg.type} failed: ${String(e)}`));
+    return this.handle(msg).catch(e => {
+      this.log.error('chatView', `${msg.type} failed: ${String(e)}`);
+      return undefined;
+    });
+  }
+
+  /** The chips the view shows now (extension tests). */
+  currentChips(): ContextChip[] {
+    return this.allChips();
   }
 
   /** Deletes at once and offers Undo while the log is kept (UNDO_DELETE_MS). */
@@ -117,7 +139,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
   }
 
-  private async handle(msg: WebviewMessage): Promise<void> {
+  private async handle(msg: WebviewMessage): Promise<HostMessage | undefined> {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
@@ -132,7 +154,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
           this.log.warn('chatView', `images left out: ${pasted.refused.join('; ')}`);
           void vscode.window.showWarningMessage(vscode.l10n.t('Tandem left out an image it cannot send: {0}', pasted.refused.join('; ')));
         }
-        await this.session.ask(msg.text, contexts[0], contexts.slice(1), false, pasted.images);
+        // The selection or current file is the question's code; # mentions go after it as attachments.
+        const main = contexts.find(c => !c.mention);
+        await this.session.ask(msg.text, main, contexts.filter(c => c !== main), false, pasted.images);
         return;
       }
       case 'stop':
@@ -189,6 +213,21 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'removeChip':
         this.chips.remove(msg.id);
+        return;
+      case 'mentionQuery': {
+        const items = (await this.mentions?.query(msg.kind, msg.query)) ?? [];
+        const reply: HostMessage = { type: 'mentionItems', requestId: msg.requestId, items };
+        this.post(reply);
+        return reply;
+      }
+      case 'addMention': {
+        const error = this.mentions ? await this.mentions.add(msg.kind, msg.item) : vscode.l10n.t('Mentions are not available.');
+        const reply: HostMessage = error ? { type: 'mentionResult', requestId: msg.requestId, error } : { type: 'mentionResult', requestId: msg.requestId };
+        this.post(reply);
+        return reply;
+      }
+      case 'setInstructions':
+        await this.instructions?.setOn(this.session.activeConversationId, msg.on);
         return;
       case 'codeAction':
         await this.codeActions.run(msg.action, msg.code, msg.language, msg.messageId);

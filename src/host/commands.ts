@@ -5,7 +5,7 @@ import { EditTasks } from './editTasks';
 import { fixRangeFor } from './editorContext';
 import { endpointOrigin } from '../core/endpoint';
 import { readSettings } from './settings';
-import type { ChatSession } from './session';
+import type { ChatSession, SystemAddition } from './session';
 import type { ChatViewProvider } from './chatViewProvider';
 import type { KeyStore } from './keyStore';
 import type { Log } from './log';
@@ -28,6 +28,8 @@ export interface CommandDeps {
   endpoints: EndpointResolver;
   answers: AnswerRunner;
   participant: TandemParticipant;
+  /** The project's instructions, for the editor tasks' system prompt. */
+  instructions?: SystemAddition;
 }
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

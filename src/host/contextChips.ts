@@ -17,6 +17,8 @@ export class ContextChips implements vscode.Disposable {
   private readonly picked = new Map<string, vscode.Uri>();
   private readonly removed = new Set<string>();
   private current: ChipSource[] = [];
+  /** # mentions, read when they were chosen, sent with the next question only. */
+  private mentioned: ChipSource[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<ContextChip[]>();
@@ -32,7 +34,13 @@ export class ContextChips implements vscode.Disposable {
   }
 
   chips(): ContextChip[] {
-    return this.current.map(s => s.chip).filter(c => !this.removed.has(c.id));
+    return [...this.current, ...this.mentioned].map(s => s.chip).filter(c => !this.removed.has(c.id));
+  }
+
+  /** Adds a # mention's chip; what it attaches was read when it was mentioned and is sent as it is. */
+  addMention(chip: ContextChip, context: CodeContext): void {
+    this.mentioned.push({ chip, resolve: async () => context });
+    this.changed.fire(this.chips());
   }
 
   private refresh(fire = true): void {
@@ -78,6 +86,7 @@ export class ContextChips implements vscode.Disposable {
 
   remove(id: string): void {
     this.removed.add(id);
+    this.mentioned = this.mentioned.filter(s => s.chip.id !== id);
     for (const [key, uri] of this.picked) if (`file:${uri.toString()}` === id) this.picked.delete(key);
     this.changed.fire(this.chips());
   }
@@ -101,18 +110,19 @@ export class ContextChips implements vscode.Disposable {
   async resolve(ids: readonly string[]): Promise<CodeContext[]> {
     // The list refreshes 150 ms after the editor changes: an id from a newer state (a question sent
     // right after the cursor moved) is looked up in a list read now.
-    if (ids.some(id => !this.current.some(s => s.chip.id === id))) {
+    if (ids.some(id => !this.current.some(s => s.chip.id === id) && !this.mentioned.some(s => s.chip.id === id))) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       this.refresh(false);
     }
     const out: CodeContext[] = [];
-    for (const s of this.current) {
+    for (const s of [...this.current, ...this.mentioned]) {
       if (!ids.includes(s.chip.id) || this.removed.has(s.chip.id)) continue;
       const ctx = await s.resolve().catch(() => undefined);
       if (ctx) out.push(ctx);
     }
     this.picked.clear();
+    this.mentioned = [];
     this.refresh();
     return out;
   }

@@ -12,7 +12,7 @@ import * as conv from '../core/conversation';
 import { gatherContext, targetRange, type TargetKind } from './editorContext';
 import { readSettings } from './settings';
 import { loadLlm } from './llmLoader';
-import type { ChatSession } from './session';
+import type { ChatSession, SystemAddition } from './session';
 import type { ChatViewProvider } from './chatViewProvider';
 import type { DiffPreview, ProposedEdit } from './diffPreview';
 import type { Log } from './log';
@@ -37,6 +37,8 @@ export interface EditTaskDeps {
   endpoints: EndpointResolver;
   answers: AnswerRunner;
   log: Log;
+  /** The project's instructions, which edits follow like the chat's answers. */
+  instructions?: SystemAddition;
 }
 
 /** What the buttons of an endpoint problem do from a notification (the chat has its own handlers). */
@@ -140,6 +142,9 @@ export class EditTasks {
     const llm = loadLlm();
     const texts: string[] = Array.from({ length: choices }, () => '');
     const label = `${TASK_LABELS[task]} ${context.file}, lines ${context.startLine}-${context.endLine}`;
+    // An editor task belongs to no conversation yet: the per-conversation switch does not apply.
+    const added = await this.d.instructions?.forConversation('').catch(() => undefined);
+    const base = systemPrompt(s.systemPrompt) + (added ? `\n\n${added.text}` : '');
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Tandem: ${label}`, cancellable: true },
       async (progress, token) => {
@@ -150,7 +155,7 @@ export class EditTasks {
           return await this.d.answers.run(
             {
               endpoint,
-              system: isEdit ? `${systemPrompt(s.systemPrompt)}\n\n${llm.EDIT_FORMAT_INSTRUCTIONS}` : systemPrompt(s.systemPrompt),
+              system: isEdit ? `${base}\n\n${llm.EDIT_FORMAT_INSTRUCTIONS}` : base,
               messages: [conv.userMessage(question, context)],
               // The code is what gets replaced: cut short, it would come back cut short.
               wholeCode: true,
@@ -175,7 +180,7 @@ export class EditTasks {
     );
     if (result.stopped) return 'cancelled';
     // What the user should know about what was sent (redaction, trimming) goes with every record in the chat.
-    const redactedNote = result.notices;
+    const redactedNote = [...result.notices, ...(added?.notices ?? [])];
     if (result.error) {
       if (result.error.kind === 'cutOff' || result.error.kind === 'contentFilter') {
         // Half an answer must never replace a whole function; in the chat it can be continued.

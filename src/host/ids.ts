@@ -58,6 +58,7 @@ export const RESTRICTED_SETTINGS = [
   'redactCredentials',
   'systemPrompt',
   'taskPrompts',
+  'projectInstructions',
 ] as const;
 
 export type RestrictedSetting = (typeof RESTRICTED_SETTINGS)[number];

@@ -4,7 +4,7 @@
 // are made by dist/extension.js and passed in here, so there is one of each.
 import vscode = require('vscode');
 import * as path from 'path';
-import type { ConversationState } from '../protocol';
+import type { ContextChip, ConversationState } from '../protocol';
 import { Log } from './log';
 import { KeyStore } from './keyStore';
 import { ChatSession } from './session';
@@ -19,6 +19,9 @@ import { EndpointResolver } from './endpoint';
 import { AnswerRunner } from './answerRunner';
 import { ChatModelProvider } from './lmProvider';
 import { TandemParticipant } from './chatParticipant';
+import { Mentions } from './mentions';
+import { TerminalCapture } from './terminalCapture';
+import { ProjectInstructions } from './instructions';
 
 export interface HostShared {
   context: vscode.ExtensionContext;
@@ -43,7 +46,9 @@ export interface Host {
   refreshHistory(): Promise<void>;
   historyWriteProblem(): string | undefined;
   /** A chat view intent, handled as if the webview sent it. */
-  viewIntent(message: unknown): Promise<void>;
+  viewIntent(message: unknown): Promise<unknown>;
+  /** The chips the chat view shows now. */
+  viewChips(): ContextChip[];
 }
 
 export function startHost({ context, statusBar, conversationsChanged, modelsChanged }: HostShared): Host {
@@ -66,6 +71,7 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
       onWriteRecovered: () => void vscode.window.showInformationMessage(vscode.l10n.t('Tandem saved the conversations it held back.')),
     })
     : undefined;
+  const instructions = new ProjectInstructions(context.workspaceState);
   if (!store) log.warn('history', `conversations are not kept: storage is at ${storage.toString()}, not on disk`);
   const session: ChatSession = new ChatSession(
     endpoints,
@@ -73,16 +79,18 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
     log,
     (provider, origin, messageId) => void offerEnvKeyImport({ ...deps, session }, provider, origin, messageId),
     store,
+    instructions,
   );
   const chips = new ContextChips();
+  const terminals = new TerminalCapture();
   const diff = new DiffPreview();
-  const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log));
+  const view = new ChatViewProvider(context.extensionUri, session, log, keys, chips, new CodeBlockActions(session, diff, log), new Mentions(chips, terminals, log), instructions);
   const participant = new TandemParticipant({ diff, answers, log });
-  const handlers = commandHandlers({ ...deps, session, view, diff, participant });
+  const handlers = commandHandlers({ ...deps, session, view, diff, participant, instructions });
   const models = new ChatModelProvider(endpoints, answers, log, modelsChanged, context.secrets);
   statusBar.follow(session);
   context.subscriptions.push(
-    log, answers, session, chips, diff, view, models, session.onDidChange(() => conversationsChanged.fire()),
+    log, answers, session, chips, terminals, instructions, diff, view, models, session.onDidChange(() => conversationsChanged.fire()),
     // Answers for VS Code's Chat change the totals without a conversation of Tandem's changing.
     answers.onDidChangeTotals(() => statusBar.update()),
     // Another window may have written to the same conversations: read them when this one is used again.
@@ -106,5 +114,6 @@ export function startHost({ context, statusBar, conversationsChanged, modelsChan
     refreshHistory: () => session.refreshFromDisk(),
     historyWriteProblem: () => store?.writeFailing,
     viewIntent: message => view.intent(message),
+    viewChips: () => view.currentChips(),
   };
 }

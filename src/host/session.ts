@@ -26,6 +26,11 @@ export interface AppendEvent {
 
 type RunMode = 'fresh' | 'continue' | 'trim';
 
+/** Text added after the system prompt for a conversation (the project's instructions), with notices for the answer. */
+export interface SystemAddition {
+  forConversation(conversationId: string): Promise<{ text: string; notices: string[] } | undefined>;
+}
+
 interface InFlight {
   controller: AbortController;
   conversationId: string;
@@ -72,6 +77,7 @@ export class ChatSession implements vscode.Disposable {
     private readonly log: Log,
     private readonly onMissingKey: (provider: string, origin: string, messageId: string) => void,
     private readonly store?: HistoryStore,
+    private readonly systemAddition?: SystemAddition,
   ) {
     // Tokens spent by any entry point (an editor task too) show in the totals at once.
     this.totalsSubscription = answers.onDidChangeTotals(() => this.changed.fire());
@@ -558,10 +564,11 @@ export class ChatSession implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', STREAMING_CONTEXT_KEY, true);
     const index = c.messages.indexOf(answer);
     try {
+      const added = await this.systemAddition?.forConversation(c.id).catch(() => undefined);
       const result = await this.answers.run(
         {
           endpoint,
-          system: systemPrompt(endpoint.settings.systemPrompt),
+          system: systemPrompt(endpoint.settings.systemPrompt) + (added ? `\n\n${added.text}` : ''),
           messages: c.messages.slice(0, index),
           mode,
           continueFrom: mode === 'continue' ? answer.text : undefined,
@@ -571,7 +578,7 @@ export class ChatSession implements vscode.Disposable {
           onDelta: text => this.appendDelta(c, answer, text),
           onWait: w => this.showWait(c, answer, w),
           onNotices: notices => {
-            answer.notices = notices;
+            answer.notices = [...notices, ...(added?.notices ?? [])];
             this.messageUpdated.fire({ conversationId: c.id, message: { ...answer } });
           },
         },
@@ -580,7 +587,8 @@ export class ChatSession implements vscode.Disposable {
       this.flush(c, answer);
       answer.streaming = false;
       answer.wait = undefined;
-      answer.notices = result.notices.length ? result.notices : undefined;
+      const notices = [...result.notices, ...(added?.notices ?? [])];
+      answer.notices = notices.length ? notices : undefined;
       if (result.usage) answer.usage = mode === 'continue' ? addUsage(answer.usage, result.usage) : result.usage;
       if (result.stopped || controller.signal.aborted) answer.stopped = true;
       else if (result.error) answer.error = result.error;

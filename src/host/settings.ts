@@ -37,6 +37,8 @@ export interface TandemSettings {
   choices: number;
   /** Conversations not changed for this many days are deleted at startup; undefined keeps everything. */
   historyRetentionDays: number | undefined;
+  /** Whether the project's instructions file (AGENTS.md ...) goes into the chat's system prompt. */
+  projectInstructions: boolean;
   /** Caps on one answer: characters, and milliseconds of streaming. */
   maxAnswerChars: number;
   maxAnswerMs: number;
@@ -170,6 +172,7 @@ export function readSettings(): TandemSettings {
     choices: Math.max(1, Math.min(5, Math.round(optionalNumber(c.get('choices')) ?? 1))),
     // Application scope (package.json): a workspace cannot set it, so a repository cannot delete your history.
     historyRetentionDays: positive(c.get('history.retentionDays')),
+    projectInstructions: c.get('projectInstructions') !== false,
     maxAnswerChars: Math.max(1000, maxAnswerChars),
     maxAnswerMs: Math.max(10, maxAnswerSeconds) * 1000,
     problems,

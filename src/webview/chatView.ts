@@ -7,7 +7,7 @@ import { codeOf, setMoreOpen } from './codeBlocks';
 import { Composer } from './composer';
 import { ConversationBar } from './conversationBar';
 import { button, element, flashText } from './dom';
-import { toChatMessage, toChips, toViewState } from './hostData';
+import { toChatMessage, toChips, toMentionItems, toViewState } from './hostData';
 import { MessageView } from './messageView';
 import { RenderQueue } from './renderQueue';
 import { strings } from './strings';
@@ -77,6 +77,8 @@ export class ChatView {
       removeChip: id => this.post({ type: 'removeChip', id }),
       pickFile: () => this.post({ type: 'pickFile' }),
       selectModel: () => this.post({ type: 'setup', step: 'selectModel' }),
+      mention: m => this.post(m),
+      setInstructions: on => this.post({ type: 'setInstructions', on }),
     });
 
     this.queue = new RenderQueue(this.scroller);
@@ -117,6 +119,12 @@ export class ChatView {
         return;
       case 'focusInput':
         this.composer.focus();
+        return;
+      case 'mentionItems':
+        this.composer.mentionItems(message.requestId, toMentionItems(message.items));
+        return;
+      case 'mentionResult':
+        this.composer.mentionResult(message.requestId, typeof message.error === 'string' ? message.error : undefined);
         return;
       default: {
         const unhandled: never = message;

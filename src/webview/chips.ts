@@ -7,6 +7,8 @@ import { strings } from './strings';
 
 export interface ChipActions {
   remove(id: string): void;
+  /** Project instructions on or off for this conversation. */
+  setInstructions(on: boolean): void;
   pickFile(): void;
   /** The chips changed (from the host or by a removal). */
   changed(): void;
@@ -25,20 +27,34 @@ export class ContextChips {
     this.addFile.id = 'add-file';
     this.addFile.addEventListener('click', () => this.actions.pickFile());
     this.list.addEventListener('click', e => {
-      const remove = e.target instanceof Element ? e.target.closest<HTMLButtonElement>('.chip-remove') : null;
+      const target = e.target instanceof Element ? e.target : null;
+      const toggle = target?.closest<HTMLButtonElement>('.chip-toggle');
+      if (toggle) {
+        if (toggle.getAttribute('aria-disabled') !== 'true') this.actions.setInstructions(toggle.getAttribute('aria-pressed') !== 'true');
+        return;
+      }
+      const remove = target?.closest<HTMLButtonElement>('.chip-remove');
       const id = remove?.closest<HTMLElement>('.chip')?.dataset.id;
       if (id !== undefined) this.remove(id);
+    });
+    // Delete or Backspace on a chip's × removes it too, as in other chip inputs.
+    this.list.addEventListener('keydown', e => {
+      if (e.key !== 'Delete' && e.key !== 'Backspace') return;
+      const id = e.target instanceof Element ? e.target.closest<HTMLButtonElement>('.chip-remove')?.closest<HTMLElement>('.chip')?.dataset.id : undefined;
+      if (id === undefined) return;
+      e.preventDefault();
+      this.remove(id);
     });
     this.element.append(this.list, this.addFile);
   }
 
   /** The ids of the chips shown, which the next question carries. */
   ids(): string[] {
-    return this.chips.map(c => c.id);
+    return this.chips.filter(c => c.kind !== 'instructions').map(c => c.id);
   }
 
   tokens(): number {
-    return this.chips.reduce((sum, c) => sum + c.tokens, 0);
+    return this.chips.reduce((sum, c) => sum + (c.off ? 0 : c.tokens), 0);
   }
 
   set(chips: readonly ContextChip[]): void {
@@ -73,11 +89,37 @@ export class ContextChips {
 }
 
 function chip(c: ContextChip): HTMLElement {
-  const node = element('span', `chip chip-${c.kind}`);
+  const node = element('span', `chip chip-${c.kind}${c.note ? ' has-note' : ''}${c.off ? ' off' : ''}`);
   node.dataset.id = c.id;
+  // A group named with everything the chip shows, so a screen reader says it on entering the chip.
+  node.setAttribute('role', 'group');
   const label = element('span', 'chip-label', c.label);
-  label.title = strings.chipTitle(c.detail, c.tokens);
-  const remove = button({ label: strings.removeChip(c.label), className: 'chip-remove', text: '', icon: icon(ICON_CLOSE) });
-  node.append(label, remove);
+  label.title = strings.chipTitle(c.detail, c.tokens) + (c.note ? `\n${c.note}` : '');
+  const parts: HTMLElement[] = [label];
+  if (c.kind === 'instructions') {
+    const on = !c.off;
+    node.setAttribute('aria-label', strings.instructionsName(on, c.tokens, c.note));
+    if (on) parts.push(element('span', 'chip-tokens', strings.chipTokens(c.tokens)));
+    else parts.push(element('span', 'chip-tokens', strings.instructionsOff));
+    const toggle = button({ label: strings.instructionsToggle(on), className: 'chip-toggle', text: '', icon: icon(on ? 'eye' : 'eye-closed') });
+    toggle.setAttribute('aria-pressed', String(on));
+    if (c.locked) {
+      // Not `disabled`: it stays reachable with Tab, so its name and tooltip can say why.
+      toggle.setAttribute('aria-disabled', 'true');
+      toggle.title = c.note ?? strings.instructionsToggle(on);
+    }
+    parts.push(toggle);
+  } else {
+    node.setAttribute('aria-label', strings.chipName(c.label, c.tokens, c.note));
+    parts.push(element('span', 'chip-tokens', strings.chipTokens(c.tokens)));
+    parts.push(button({ label: strings.removeChip(c.label), className: 'chip-remove', text: '', icon: icon(ICON_CLOSE) }));
+  }
+  if (c.note) {
+    const mark = icon('info');
+    mark.classList.add('chip-note');
+    mark.title = c.note;
+    parts.splice(1, 0, mark);
+  }
+  node.append(...parts);
   return node;
 }

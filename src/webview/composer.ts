@@ -3,9 +3,10 @@
 // estimate of the tokens the question will cost.
 
 import { estimateTokens } from '../core/tokens';
-import { MAX_MESSAGE_TEXT, type ContextChip, type OutgoingImage, type SessionTotals } from '../protocol';
+import { MAX_MESSAGE_TEXT, type ContextChip, type MentionItem, type OutgoingImage, type SessionTotals, type WebviewMessage } from '../protocol';
 import { ContextChips } from './chips';
 import { ImageChips } from './imageChips';
+import { MentionPicker } from './mentionPicker';
 import { button, element, icon, ICON_SEND, ICON_STOP } from './dom';
 import { strings } from './strings';
 
@@ -17,6 +18,9 @@ export interface ComposerActions {
   pickFile(): void;
   /** Opens the host's model picker. */
   selectModel(): void;
+  /** The # picker's questions to the host. */
+  mention(message: Extract<WebviewMessage, { type: 'mentionQuery' | 'addMention' }>): void;
+  setInstructions(on: boolean): void;
 }
 
 /** Leading blank lines and trailing whitespace carry nothing; leading spaces may be indentation. */
@@ -38,6 +42,7 @@ export class Composer {
   private readonly estimate: HTMLSpanElement = element('span', 'token-estimate');
   private readonly chips: ContextChips;
   private readonly images: ImageChips;
+  private readonly picker: MentionPicker;
   /** Questions sent from this view, oldest first; `historyIndex` = history.length is the draft. */
   private readonly history: string[] = [];
   private historyIndex = 0;
@@ -53,10 +58,16 @@ export class Composer {
     this.prompt.addEventListener('input', () => {
       this.fitRows();
       this.requestEstimate();
+      this.picker.update();
     });
+    this.prompt.addEventListener('keyup', e => {
+      if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) this.picker.update();
+    });
+    this.picker = new MentionPicker(this.prompt, m => this.actions.mention(m));
 
     this.chips = new ContextChips({
       remove: id => this.actions.removeChip(id),
+      setInstructions: on => this.actions.setInstructions(on),
       pickFile: () => this.actions.pickFile(),
       changed: () => this.requestEstimate(),
     });
@@ -79,12 +90,20 @@ export class Composer {
     this.model.type = 'button';
     this.model.addEventListener('click', () => this.actions.selectModel());
     bar.append(this.model, this.totals, this.estimate, this.stopButton, this.send);
-    this.element.append(this.chips.element, this.images.element, this.prompt, bar);
+    this.element.append(this.chips.element, this.images.element, this.picker.element, this.prompt, bar);
     this.renderEstimate();
   }
 
   setChips(chips: readonly ContextChip[]): void {
     this.chips.set(chips);
+  }
+
+  mentionItems(requestId: number, items: readonly MentionItem[]): void {
+    this.picker.items(requestId, items);
+  }
+
+  mentionResult(requestId: number, error: string | undefined): void {
+    this.picker.result(requestId, error);
   }
 
   setModel(model: string): void {
@@ -108,6 +127,7 @@ export class Composer {
   private onKeyDown(e: KeyboardEvent): void {
     // isComposing: Enter that confirms an IME composition must not send the half-typed question.
     if (e.isComposing || e.altKey) return;
+    if (this.picker.handleKey(e)) return;
     if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       this.submit();

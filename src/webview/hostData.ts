@@ -2,7 +2,7 @@
 // envelope of `state`, `messageUpdated` and `chips`; a stale bundle after an extension update could receive
 // messages of another shape, and one malformed message must not break the whole view.
 
-import { ERROR_ACTIONS } from '../protocol';
+import { ERROR_ACTIONS, MENTION_KINDS } from '../protocol';
 import { parseImageDataUrl } from '../core/images';
 import type {
   ChatImage,
@@ -11,6 +11,8 @@ import type {
   ContextChip,
   ConversationSummary,
   ErrorAction,
+  MentionItem,
+  MentionKind,
   MessageError,
   MessageUsage,
   MessageWait,
@@ -28,7 +30,13 @@ function toContext(v: unknown): CodeContext | undefined {
   const { file, language, startLine, endLine, code } = v;
   if (typeof file !== 'string' || typeof language !== 'string' || typeof code !== 'string') return undefined;
   if (typeof startLine !== 'number' || typeof endLine !== 'number') return undefined;
-  return { file, language, startLine, endLine, code };
+  const context: CodeContext = { file, language, startLine, endLine, code };
+  if (MENTION_KINDS.includes(v.mention as MentionKind)) context.mention = v.mention as MentionKind;
+  if (Array.isArray(v.notes)) {
+    const notes = v.notes.filter((n): n is string => typeof n === 'string');
+    if (notes.length) context.notes = notes;
+  }
+  return context;
 }
 
 /**
@@ -93,8 +101,26 @@ function toSetup(v: unknown): SetupState | undefined {
 
 function toChip(v: unknown): ContextChip | undefined {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.label !== 'string' || typeof v.detail !== 'string') return undefined;
-  if ((v.kind !== 'selection' && v.kind !== 'file') || !num(v.tokens)) return undefined;
-  return { id: v.id, kind: v.kind, label: v.label, detail: v.detail, tokens: Math.max(0, v.tokens) };
+  const kind = v.kind as ContextChip['kind'];
+  if ((kind !== 'selection' && kind !== 'file' && kind !== 'instructions' && !MENTION_KINDS.includes(kind as MentionKind)) || !num(v.tokens)) return undefined;
+  const chip: ContextChip = { id: v.id, kind, label: v.label, detail: v.detail, tokens: Math.max(0, v.tokens) };
+  if (typeof v.note === 'string' && v.note !== '') chip.note = v.note.slice(0, 1000);
+  if (v.off === true) chip.off = true;
+  if (v.locked === true) chip.locked = true;
+  return chip;
+}
+
+function toMentionItem(v: unknown): MentionItem | undefined {
+  if (!isRecord(v) || typeof v.id !== 'string' || typeof v.label !== 'string') return undefined;
+  const item: MentionItem = { id: v.id, label: v.label };
+  if (typeof v.detail === 'string') item.detail = v.detail;
+  if (typeof v.disabled === 'string') item.disabled = v.disabled;
+  return item;
+}
+
+/** The picker's items, malformed ones left out. */
+export function toMentionItems(v: unknown): MentionItem[] {
+  return listOf(v, toMentionItem);
 }
 
 /** The items of `v` that `convert` accepts; anything but an array gives none. */
@@ -115,6 +141,8 @@ export function toChatMessage(v: unknown): ChatMessage | undefined {
   if (v.stopped === true) message.stopped = true;
   const context = toContext(v.context);
   if (context) message.context = context;
+  const attachments = listOf(v.attachments, toContext);
+  if (attachments.length) message.attachments = attachments;
   const images = listOf(v.images, toImage);
   if (images.length > 0) message.images = images;
   const error = toError(v.error);

@@ -5,6 +5,7 @@
 
 import { MAX_MESSAGE_TEXT, type ChatImage, type ChatMessage, type CodeContext, type MessageWait, type WebviewMessage } from '../protocol';
 import { addCodeToolbars } from './codeBlocks';
+import { attachmentList } from './attachmentList';
 import { trimQuestion } from './composer';
 import { button, element, flashText, icon } from './dom';
 import { codeBlockHtml } from './markdown';
@@ -171,7 +172,7 @@ export class MessageView {
     if (previous.text !== message.text || previous.streaming !== message.streaming) this.unmeasured = true;
     if (this.markdown) {
       this.markdown.set(message.text, message.streaming);
-    } else if (previous.text !== message.text || !sameContext(previous.context, message.context) || imageIds(previous) !== imageIds(message)) {
+    } else if (previous.text !== message.text || !sameContext(previous.context, message.context) || imageIds(previous) !== imageIds(message) || JSON.stringify(previous.attachments) !== JSON.stringify(message.attachments)) {
       this.build();
       return;
     }
@@ -191,6 +192,7 @@ export class MessageView {
       this.element.append(this.text);
       if (message.images?.length) this.element.append(questionImages(message.images));
       if (message.context) this.element.append(contextCode(message.context));
+      if (message.attachments?.length) this.element.append(attachmentList(message.attachments));
     } else {
       this.markdown?.dispose();
       this.markdown = new MarkdownBody(message.text, message.streaming, this.queue);

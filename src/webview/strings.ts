@@ -1,7 +1,7 @@
 // Every string the chat view shows, in one table so wording and a later translation live in one place.
 // The host translates its own strings with vscode.l10n; this bundle cannot reach that API.
 
-import type { CodeAction, ErrorAction, RetryCause, SetupStep } from '../protocol';
+import type { CodeAction, ErrorAction, MentionKind, RetryCause, SetupStep } from '../protocol';
 
 // One formatter: toLocaleString builds a new one on every call, which showed when a conversation opens.
 const counter = new Intl.NumberFormat('en-US');
@@ -24,7 +24,7 @@ export const strings = {
   emptyType: 'or type a question below and press Enter.',
 
   promptLabel: 'Ask a question',
-  promptPlaceholder: 'Ask a question (Enter to send, Shift+Enter for a new line)',
+  promptPlaceholder: 'Ask a question (# to attach context, Enter to send, Shift+Enter for a new line)',
   send: 'Send',
   sendTitle: 'Send (Enter)',
   stop: 'Stop',
@@ -104,6 +104,30 @@ export const strings = {
   tokenEstimate: (n: number): string => `≈${count(n)} tokens`,
   tooLong: (n: number, max: number): string => `Too long to send: ${count(n)} characters, at most ${count(max)}`,
   tokenEstimateTitle: 'Estimated size of the question and its context',
+  chipTokens: (tokens: number): string => `≈${count(tokens)}`,
+  chipName: (label: string, tokens: number, note: string | undefined): string =>
+    `${label}, about ${count(tokens)} tokens${note ? `. ${note}` : ''}`,
+  instructionsName: (on: boolean, tokens: number, note: string | undefined): string =>
+    `Project instructions, ${on ? `on, about ${count(tokens)} tokens` : 'off'}${note ? `. ${note}` : ''}`,
+  instructionsToggle: (on: boolean): string => (on ? 'Turn off project instructions for this conversation' : 'Turn on project instructions for this conversation'),
+  instructionsOff: 'off',
+
+  mentionListLabel: 'Context to mention',
+  attachmentsLabel: 'Attached to this question',
+  mentionKinds: {
+    file: 'Attach a workspace file',
+    symbol: 'Attach a symbol\'s definition',
+    problems: 'Attach the problems VS Code reports',
+    changes: 'Attach the working tree\'s changes (Git)',
+    terminal: 'Attach the last command and output of the terminal',
+    selection: 'Attach the editor\'s selection',
+  } satisfies Record<MentionKind, string>,
+  mentionSearching: 'Searching…',
+  mentionNoMatch: 'No match',
+  mentionTypeSymbol: 'Type a symbol name',
+  mentionResults: (n: number): string => (n === 0 ? 'No results' : `${count(n)} ${n === 1 ? 'result' : 'results'}, Up and Down to choose, Enter to attach, Escape to close`),
+  mentionAttached: 'Attached',
+  mentionUnavailable: (reason: string): string => `Not available: ${reason}`,
 
   setupTitle: {
     missingKey: 'Set up Tandem',

@@ -26,7 +26,7 @@ suite('Retry and pacing waits in the chat', function () {
   teardown(() => fx.stop());
   suiteTeardown(() => setSettings({ provider: undefined, baseUrl: undefined, model: undefined, requestsPerMinute: undefined }));
 
-  function intent(api: TandemApi): (m: unknown) => Promise<void> {
+  function intent(api: TandemApi): (m: unknown) => Promise<unknown> {
     assert.ok(api.viewIntent, 'the test hook exists outside production');
     return api.viewIntent;
   }

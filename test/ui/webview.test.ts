@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { ChatMessage, ContextChip, ConversationSummary, HostMessage, ViewState } from '../../src/protocol';
+import type { ChatMessage, ContextChip, ConversationSummary, HostMessage, ViewState, WebviewMessage } from '../../src/protocol';
 import { renderMarkdown } from '../../src/webview/markdown';
 import { ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
 import { contrastFailures, measureContrast, measuredKinds } from './contrast';
@@ -1056,6 +1056,137 @@ suite('Chat webview in Chromium', function () {
     await view.send({ type: 'chips', chips: [] });
     assert.strictEqual(await chip.count(), 0);
     assert.ok(await estimate.isHidden(), 'nothing to estimate');
+  });
+
+  test('# mentions with the keyboard only: open, filter, choose, refused choices, chips with spoken names, remove one, send', async () => {
+    const instructions: ContextChip = { id: 'instructions', kind: 'instructions', label: 'Instructions', detail: 'AGENTS.md at the workspace root, added to the system prompt', tokens: 300 };
+    await view.send(state('c-mentions', [], false, undefined, { chips: [instructions] }));
+    await view.clearPosted();
+    const prompt = page.locator('#prompt');
+    const options = page.locator('#mention-list [role="option"]');
+    const status = page.locator('#mention-status');
+    /** The last post of a type, once the view has made it (the picker asks the host after a short pause). */
+    const lastPosted = async <T extends WebviewMessage['type']>(type: T, match: (m: Extract<WebviewMessage, { type: T }>) => boolean = () => true): Promise<Extract<WebviewMessage, { type: T }>> => {
+      await page.waitForFunction(({ type }) => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some(m => m.type === type), { type }, { timeout: 10_000 });
+      for (const end = Date.now() + 10_000; Date.now() < end; await page.waitForTimeout(20)) {
+        const found = (await view.posted()).filter((m): m is Extract<WebviewMessage, { type: T }> => m.type === type && match(m as Extract<WebviewMessage, { type: T }>)).pop();
+        if (found) return found;
+      }
+      throw new Error(`no ${type} post matching`);
+    };
+
+    // The box is a combobox that owns the picker's listbox.
+    assert.strictEqual(await prompt.getAttribute('role'), 'combobox');
+    assert.strictEqual(await prompt.getAttribute('aria-expanded'), 'false');
+    await prompt.focus();
+    await page.keyboard.type('Why does #');
+    assert.strictEqual(await prompt.getAttribute('aria-expanded'), 'true');
+    assert.strictEqual(await prompt.getAttribute('aria-controls'), 'mention-list');
+    assert.strictEqual(await page.locator('#mention-list').getAttribute('role'), 'listbox');
+    assert.deepStrictEqual(await options.locator('.mention-label').allTextContents(), ['#file', '#symbol', '#problems', '#changes', '#terminal', '#selection']);
+    assert.strictEqual(await prompt.getAttribute('aria-activedescendant'), 'mention-option-0');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.strictEqual(await prompt.getAttribute('aria-activedescendant'), 'mention-option-2');
+    assert.strictEqual(await options.nth(2).getAttribute('aria-selected'), 'true');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp'); // wraps to the last
+    assert.strictEqual(await prompt.getAttribute('aria-activedescendant'), 'mention-option-5');
+
+    // Filtered as the user types; Enter on #file moves on to the files.
+    await page.keyboard.type('fi');
+    assert.deepStrictEqual(await options.locator('.mention-label').allTextContents(), ['#file']);
+    await page.keyboard.press('Enter');
+    assert.strictEqual(await prompt.inputValue(), 'Why does #file:');
+    await page.keyboard.type('smp');
+    const q = await lastPosted('mentionQuery', m => m.query === 'smp');
+    assert.strictEqual(q.kind, 'file');
+    await view.send({ type: 'mentionItems', requestId: q.requestId, items: [
+      { id: 'm1', label: 'sample.ts', detail: 'src/sample.ts' },
+      { id: 'm2', label: 'sample.bin', detail: 'assets/sample.bin', disabled: 'a binary file; Tandem sends text only' },
+    ] });
+    assert.deepStrictEqual(await options.locator('.mention-label').allTextContents(), ['sample.ts', 'sample.bin']);
+    assert.strictEqual(await options.nth(1).getAttribute('aria-disabled'), 'true');
+    await page.screenshot({ path: path.join(SHOTS, 'webview-mention-picker.png') });
+    // A refused file is not attached; the reason is said.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.strictEqual(await status.textContent(), 'Not available: a binary file; Tandem sends text only');
+    assert.ok(!(await view.posted()).some(m => m.type === 'addMention'));
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    const add = await lastPosted('addMention');
+    assert.deepStrictEqual({ ...add, requestId: 0 }, { type: 'addMention', requestId: 0, kind: 'file', item: 'm1' });
+    assert.strictEqual(await prompt.inputValue(), 'Why does ', 'the typed mention gives way to the chip');
+    assert.strictEqual(await prompt.getAttribute('aria-expanded'), 'false');
+    const fileChip: ContextChip = { id: 'mention:1', kind: 'file', label: '#file sample.ts', detail: 'src/sample.ts, lines 1-12', tokens: 95, note: '1 secret(s) will be replaced with [REDACTED]' };
+    await view.send({ type: 'mentionResult', requestId: add.requestId }, { type: 'chips', chips: [instructions, fileChip] });
+
+    // A mention the host cannot attach says why, and what to do.
+    await page.keyboard.type('#ch');
+    await page.keyboard.press('Enter');
+    const changes = await lastPosted('addMention', m => m.kind === 'changes');
+    assert.strictEqual(changes.item, undefined);
+    await view.send({ type: 'mentionResult', requestId: changes.requestId, error: 'Git is turned off in VS Code ("git.enabled" is false). Turn it on to use #changes.' });
+    assert.match(await status.textContent() ?? '', /Git is turned off/);
+    assert.ok(await status.isVisible());
+    assert.strictEqual(await status.getAttribute('role'), 'status');
+
+    // Escape closes the picker and leaves the text.
+    await page.keyboard.type('#sel');
+    assert.ok(await options.first().isVisible());
+    await page.keyboard.press('Escape');
+    assert.ok(await page.locator('#mention-list').isHidden());
+    assert.strictEqual(await prompt.inputValue(), 'Why does #sel');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('l');
+    assert.strictEqual(await prompt.getAttribute('aria-expanded'), 'true', 'open again once the mention changes');
+    await page.keyboard.press('Enter');
+    const sel = await lastPosted('addMention', m => m.kind === 'selection');
+    const selChip: ContextChip = { id: 'mention:2', kind: 'selection', label: '#selection sample.ts:10-12', detail: 'sample.ts, lines 10-12', tokens: 24 };
+    await view.send({ type: 'mentionResult', requestId: sel.requestId }, { type: 'chips', chips: [instructions, fileChip, selChip] });
+
+    // What a screen reader says for each chip and its controls.
+    assert.ok(await page.getByRole('group', { name: '#file sample.ts, about 95 tokens. 1 secret(s) will be replaced with [REDACTED]', exact: true }).isVisible());
+    assert.ok(await page.getByRole('group', { name: '#selection sample.ts:10-12, about 24 tokens', exact: true }).isVisible());
+    assert.ok(await page.getByRole('group', { name: 'Project instructions, on, about 300 tokens', exact: true }).isVisible());
+    assert.ok(await page.getByRole('button', { name: 'Turn off project instructions for this conversation', pressed: true }).isVisible());
+    assert.ok(await page.getByRole('button', { name: 'Remove #file sample.ts from the context' }).isVisible());
+    const estimate = Number(/^≈([\d,]+) tokens$/.exec(await page.locator('#token-estimate').textContent() ?? '')?.[1].replace(/,/g, ''));
+    assert.ok(estimate > 419 && estimate < 430, `the chips' 419 tokens and the text: ${estimate}`);
+
+    // Keyboard only: back from the box to the #file chip's ×, Delete removes it; focus stays in the chips.
+    await view.clearPosted();
+    await page.keyboard.press('Shift+Tab'); // + File
+    await page.keyboard.press('Shift+Tab'); // the #selection chip's ×
+    await page.keyboard.press('Shift+Tab'); // the #file chip's ×
+    assert.strictEqual((await view.focused())?.label, 'Remove #file sample.ts from the context');
+    await page.keyboard.press('Delete');
+    assert.deepStrictEqual(await view.posted(), [{ type: 'removeChip', id: 'mention:1' }]);
+    assert.strictEqual((await view.focused())?.label, 'Remove #selection sample.ts:10-12 from the context', 'focus moves to the chip now in its place');
+    // The instructions chip toggles (Space on its button) rather than goes away.
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    assert.deepStrictEqual((await view.posted()).slice(1), [{ type: 'setInstructions', on: false }]);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.strictEqual((await view.focused())?.id, 'prompt');
+    await page.keyboard.type('loop end?');
+    await page.keyboard.press('Enter');
+    assert.deepStrictEqual((await view.posted()).filter(m => m.type === 'ask'), [{ type: 'ask', text: 'Why does loop end?', chips: ['mention:2'] }], 'sent with the chip kept; the instructions are not a chip of the question');
+    await page.screenshot({ path: path.join(SHOTS, 'webview-mentions.png') });
+
+    // The question shows what went with it (as history does when the conversation is opened again).
+    await view.send(state('c-mentions', [user('q1', 'Why does loop end?', { attachments: [
+      { file: 'sample.ts', language: 'typescript', startLine: 10, endLine: 12, code: 'x', mention: 'selection' },
+      { file: 'Working tree changes in repo', language: 'diff', startLine: 1, endLine: 900, code: 'y', mention: 'changes', notes: ['cut to the first 700 of 900 lines'] },
+    ] })], false, undefined, { chips: [instructions] }));
+    assert.deepStrictEqual(await page.locator('.message[data-id="q1"] .message-attachment').allTextContents(), [
+      '#selection sample.ts · lines 10–12',
+      '#changes Working tree changes in repo · cut to the first 700 of 900 lines',
+    ]);
   });
 
   test('Up and Down walk through the questions sent, keeping the draft', async () => {
