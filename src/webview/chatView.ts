@@ -4,7 +4,7 @@
 
 import { SETUP_STEPS, type ChatMessage, type CodeAction, type HostMessage, type SetupState, type ViewState, type WebviewMessage } from '../protocol';
 import { codeOf, setMoreOpen } from './codeBlocks';
-import { Composer } from './composer';
+import { Composer, type ComposerMemory } from './composer';
 import { ConversationBar } from './conversationBar';
 import { button, element, flashText } from './dom';
 import { toChatMessage, toChips, toMentionItems, toViewState } from './hostData';
@@ -46,7 +46,7 @@ export class ChatView {
   /** Where the last scroll to the end put the view. */
   private autoScrollTop = 0;
 
-  constructor(root: HTMLElement, private readonly post: (message: WebviewMessage) => void) {
+  constructor(root: HTMLElement, private readonly post: (message: WebviewMessage) => void, keep: { memory?: ComposerMemory; remember?: (m: ComposerMemory) => void } = {}) {
     this.list.id = 'messages';
     this.list.setAttribute('role', 'log');
     this.list.setAttribute('aria-label', strings.conversationLabel);
@@ -79,7 +79,8 @@ export class ChatView {
       selectModel: () => this.post({ type: 'setup', step: 'selectModel' }),
       mention: m => this.post(m),
       setInstructions: on => this.post({ type: 'setInstructions', on }),
-    });
+      remember: keep.remember,
+    }, keep.memory);
 
     this.queue = new RenderQueue(this.scroller);
     this.scroller.addEventListener('scroll', () => {

@@ -21,6 +21,25 @@ export interface ComposerActions {
   /** The # picker's questions to the host. */
   mention(message: Extract<WebviewMessage, { type: 'mentionQuery' | 'addMention' }>): void;
   setInstructions(on: boolean): void;
+  /**
+   * Keeps what is being typed and the questions sent across the view being hidden and shown again
+   * (VS Code tears the page down when the view is hidden; its webview state survives that).
+   */
+  remember?(memory: ComposerMemory): void;
+}
+
+/** What the composer keeps while its page is torn down. */
+export interface ComposerMemory {
+  draft: string;
+  history: string[];
+}
+
+/** A remembered state from an older bundle or a damaged store is ignored, never trusted. */
+export function toComposerMemory(v: unknown): ComposerMemory | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { draft, history } = v as { draft?: unknown; history?: unknown };
+  if (typeof draft !== 'string' || !Array.isArray(history)) return undefined;
+  return { draft: draft.slice(0, MAX_MESSAGE_TEXT + 1), history: history.filter((h): h is string => typeof h === 'string').slice(-MAX_HISTORY) };
 }
 
 /** Leading blank lines and trailing whitespace carry nothing; leading spaces may be indentation. */
@@ -48,8 +67,9 @@ export class Composer {
   private historyIndex = 0;
   private draft = '';
   private estimateRequested = false;
+  private rememberTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly actions: ComposerActions) {
+  constructor(private readonly actions: ComposerActions, memory?: ComposerMemory) {
     this.prompt.id = 'prompt';
     this.prompt.rows = MIN_ROWS;
     this.prompt.placeholder = strings.promptPlaceholder;
@@ -59,7 +79,11 @@ export class Composer {
       this.fitRows();
       this.requestEstimate();
       this.picker.update();
+      this.rememberSoon();
     });
+    // Leaving the box (another view, the editor) is the moment before the page may be torn down.
+    this.prompt.addEventListener('blur', () => this.rememberNow());
+    window.addEventListener('pagehide', () => this.rememberNow());
     this.prompt.addEventListener('keyup', e => {
       if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) this.picker.update();
     });
@@ -91,7 +115,34 @@ export class Composer {
     this.model.addEventListener('click', () => this.actions.selectModel());
     bar.append(this.model, this.totals, this.estimate, this.stopButton, this.send);
     this.element.append(this.chips.element, this.images.element, this.picker.element, this.prompt, bar);
+    if (memory) {
+      this.history.push(...memory.history);
+      this.historyIndex = this.history.length;
+      this.prompt.value = memory.draft;
+      this.fitRows();
+    }
     this.renderEstimate();
+  }
+
+  /**
+   * Typing is remembered at once, so a view hidden right after a keystroke loses nothing; a large draft
+   * (pasted logs) a moment after typing pauses, rather than serialized again on every keystroke.
+   */
+  private rememberSoon(): void {
+    if (this.prompt.value.length < 20_000) {
+      this.rememberNow();
+      return;
+    }
+    if (this.rememberTimer !== undefined) clearTimeout(this.rememberTimer);
+    this.rememberTimer = setTimeout(() => this.rememberNow(), 250);
+  }
+
+  private rememberNow(): void {
+    if (this.rememberTimer !== undefined) clearTimeout(this.rememberTimer);
+    this.rememberTimer = undefined;
+    // While Up/Down shows an earlier question, the draft being typed is the one kept aside.
+    const draft = this.historyIndex === this.history.length ? this.prompt.value : this.draft;
+    this.actions.remember?.({ draft, history: [...this.history] });
   }
 
   setChips(chips: readonly ContextChip[]): void {
@@ -181,6 +232,7 @@ export class Composer {
     this.prompt.value = '';
     this.fitRows();
     this.requestEstimate();
+    this.rememberNow();
   }
 
   /** Estimates at most once per animation frame, however fast the user types. */

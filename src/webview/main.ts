@@ -3,10 +3,13 @@
 
 import { parseHostMessage, type WebviewMessage } from '../protocol';
 import { ChatView } from './chatView';
+import { toComposerMemory } from './composer';
 import { interceptLinks } from './links';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -15,7 +18,12 @@ const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage): void => vscode.postMessage(message);
 
 const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
-const view = new ChatView(root, post);
+// The page is torn down when the view is hidden; what was being typed comes back from VS Code's state.
+const saved = vscode.getState() as { composer?: unknown } | undefined;
+const view = new ChatView(root, post, {
+  memory: toComposerMemory(saved?.composer),
+  remember: composer => vscode.setState({ composer }),
+});
 interceptLinks(document, post);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

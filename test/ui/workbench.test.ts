@@ -375,6 +375,31 @@ suite('Workbench: Explain Selection from the command palette', function () {
     }
   });
 
+  test('a question being typed survives the chat view being hidden and shown again, and Up still recalls what was sent', async () => {
+    let frame = await freshChat();
+    fx.setDefault({ text: 'Noted.' });
+    await askInChat(frame, 'The first question');
+    await answerDone(frame, 'Noted.');
+    const draft = 'A half-typed second question,\nover two lines';
+    await frame.fill('#prompt', draft);
+    // Another view in the side bar: VS Code tears the chat's page down.
+    await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').first().click();
+    await frame.waitForSelector('#prompt', { state: 'detached', timeout: 30000 }).catch(() => undefined);
+    await page.waitForSelector('.part.sidebar .explorer-folders-view, .part.sidebar .explorer-viewlet', { timeout: 30000 });
+    await page.locator('.activitybar .action-item a[aria-label^="Tandem"]').first().click();
+    frame = await chatFrame('#prompt');
+    await frame.waitForFunction(d => (globalThis as unknown as { document: { getElementById(id: string): { value: string } | null } }).document.getElementById('prompt')?.value === d, draft, { timeout: 30000 });
+    // Up on the first line shows the question sent before the view was hidden; Down brings the draft back.
+    await frame.click('#prompt');
+    await frame.press('#prompt', 'Control+Home');
+    await frame.press('#prompt', 'ArrowUp');
+    assert.strictEqual(await frame.inputValue('#prompt'), 'The first question');
+    await frame.press('#prompt', 'Control+End');
+    await frame.press('#prompt', 'ArrowDown');
+    assert.strictEqual(await frame.inputValue('#prompt'), draft);
+    await frame.fill('#prompt', '');
+  });
+
   test('an image pasted into the chat reaches the server as an image part; after a window reload the question still shows it', async () => {
     fx.setDefault({ text: 'A gradient.' });
     const before = fx.chatRequests().length;
