@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
+import { FIX_REPLY, FIXED_AVERAGE } from '../fixtures/averageFix';
 import { lastConversation, previewOpen, setSettings, sleep, tandem, useFixture, waitFor, workspaceFile } from './helpers';
 
 const BUGGY = [
@@ -18,20 +19,6 @@ const BUGGY = [
   '}',
   '',
 ].join('\n');
-
-const FIXED_FUNCTION = [
-  'export function average(values: number[]): number {',
-  '  if (values.length === 0) return 0;',
-  '  let sum = 0;',
-  '  for (let i = 0; i < values.length; i++) {',
-  '    sum += values[i];',
-  '  }',
-  '  return sum / values.length;',
-  '}',
-].join('\n');
-
-const REPLY = `Here is the corrected function:\n\n\`\`\`typescript\n${FIXED_FUNCTION}\n\`\`\`\n\nThe loop ran one step too far, and an empty array divided by zero.`;
-
 
 suite('Edits from replies', function () {
   this.timeout(90000); // the first test of a run also waits for a busy extension host to settle
@@ -55,13 +42,13 @@ suite('Edits from replies', function () {
   test('Fix Selection, preview accepted: the file becomes the fix, and one Undo restores it', async () => {
     const editor = await freshFile(BUGGY);
     editor.selection = new vscode.Selection(1, 0, 7, 1);
-    fx.script({ text: REPLY });
+    fx.script({ text: FIX_REPLY });
     const running = vscode.commands.executeCommand<string>('tandem.fixSelection');
     await waitFor('the diff preview', () => previewOpen(), 45000);
     await vscode.commands.executeCommand('tandem.acceptEdit');
     assert.strictEqual(await running, 'accepted');
     const doc = editor.document;
-    assert.strictEqual(doc.getText(), BUGGY.replace(BUGGY.split('\n').slice(1, 8).join('\n'), FIXED_FUNCTION));
+    assert.strictEqual(doc.getText(), BUGGY.replace(BUGGY.split('\n').slice(1, 8).join('\n'), FIXED_AVERAGE));
     assert.ok(!previewOpen(), 'the preview is closed');
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('undo');
@@ -73,7 +60,7 @@ suite('Edits from replies', function () {
   test('Fix Selection, preview rejected: nothing changes', async () => {
     const editor = await freshFile(BUGGY);
     editor.selection = new vscode.Selection(1, 0, 7, 1);
-    fx.script({ text: REPLY });
+    fx.script({ text: FIX_REPLY });
     const running = vscode.commands.executeCommand<string>('tandem.fixSelection');
     await waitFor('the diff preview', () => previewOpen(), 45000);
     await vscode.commands.executeCommand('tandem.rejectEdit');
@@ -85,14 +72,14 @@ suite('Edits from replies', function () {
   test('typing while the fix is pending: the fix lands on the same code and the typing is kept', async () => {
     const editor = await freshFile(BUGGY);
     editor.selection = new vscode.Selection(1, 0, 7, 1);
-    fx.script({ text: REPLY, firstChunkDelayMs: 1200 });
+    fx.script({ text: FIX_REPLY, firstChunkDelayMs: 1200 });
     const running = vscode.commands.executeCommand<string>('tandem.fixSelection');
     await fx.waitForRequests(1);
     await editor.edit(b => b.insert(new vscode.Position(0, 0), '// typed meanwhile\n'));
     await waitFor('the diff preview', () => previewOpen(), 45000);
     await vscode.commands.executeCommand('tandem.acceptEdit');
     assert.strictEqual(await running, 'accepted');
-    assert.strictEqual(editor.document.getText(), `// typed meanwhile\n${BUGGY.replace(BUGGY.split('\n').slice(1, 8).join('\n'), FIXED_FUNCTION)}`);
+    assert.strictEqual(editor.document.getText(), `// typed meanwhile\n${BUGGY.replace(BUGGY.split('\n').slice(1, 8).join('\n'), FIXED_AVERAGE)}`);
   });
 
   test('a reply with no code is not applied: the answer goes to the chat with the reason', async () => {

@@ -8,6 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { FakeOpenAI, type RecordedRequest } from '../fixtures/fakeOpenAI';
+import { FIX_REPLY, FIXED_AVERAGE } from '../fixtures/averageFix';
 import { previewOpen, setSettings, sleep, tandem, useFixture, waitFor, workspaceFile } from './helpers';
 
 // Built at run time so this file does not trip secret scanners.
@@ -32,18 +33,6 @@ const BUGGY = [
 ].join('\n');
 /** Lines 2-8 (0-based) are the function average. */
 const FN = { from: 2, to: 8 };
-
-const FIXED_FUNCTION = [
-  'export function average(values: number[]): number {',
-  '  if (values.length === 0) return 0;',
-  '  let sum = 0;',
-  '  for (let i = 0; i < values.length; i++) {',
-  '    sum += values[i];',
-  '  }',
-  '  return sum / values.length;',
-  '}',
-].join('\n');
-const REPLY = `Here is the corrected function:\n\n\`\`\`typescript\n${FIXED_FUNCTION}\n\`\`\`\n\nThe loop ran one step too far, and an empty array divided by zero.`;
 
 /** What the Chat would show for one response, in order. */
 type Part =
@@ -168,7 +157,7 @@ suite('@tandem in VS Code\'s Chat', function () {
     // Fix Selection first, on the same code with the same reply: the review it opens is the reference.
     const reference = await freshFile(BUGGY);
     reference.selection = new vscode.Selection(FN.from, 0, FN.to, 1);
-    fx.script({ text: REPLY });
+    fx.script({ text: FIX_REPLY });
     const running = vscode.commands.executeCommand<string>('tandem.fixSelection');
     await waitFor('Fix Selection\'s diff review', () => previewOpen(), 15000);
     const fixSelectionReview = await reviewShown();
@@ -177,10 +166,10 @@ suite('@tandem in VS Code\'s Chat', function () {
 
     const editor = await freshFile(BUGGY);
     editor.selection = new vscode.Selection(FN.from, 0, FN.to, 1);
-    fx.script({ text: REPLY, chunkSize: 9 });
+    fx.script({ text: FIX_REPLY, chunkSize: 9 });
     const { out, result } = await ask('fix');
     assert.strictEqual(result.errorDetails, undefined, result.errorDetails?.message);
-    assert.ok(out.text.includes(REPLY), 'the whole answer is streamed');
+    assert.ok(out.text.includes(FIX_REPLY), 'the whole answer is streamed');
     const system = sentMessages(fx.chatRequests()[1])[0].content;
     assert.match(system, /Fix the bugs in this typescript code/);
     assert.match(system, /Exactly one fenced code block/, 'the edit format the apply engine reads best is asked for');
@@ -192,14 +181,14 @@ suite('@tandem in VS Code\'s Chat', function () {
     const reviewing = vscode.commands.executeCommand<string>(button.command, ...(button.arguments ?? []));
     await waitFor('the diff review', () => previewOpen(), 15000);
     const review = await reviewShown();
-    assert.ok(review.proposed.includes(FIXED_FUNCTION), review.proposed);
+    assert.ok(review.proposed.includes(FIXED_AVERAGE), review.proposed);
     assert.strictEqual(review.proposed, fixSelectionReview.proposed, 'the same change is proposed');
     assert.strictEqual(review.label.replace(/participant-\d+/, 'F'), fixSelectionReview.label.replace(/participant-\d+/, 'F'), 'the same review (its title)');
     await vscode.commands.executeCommand('tandem.acceptEdit');
     assert.strictEqual(await reviewing, 'accepted');
     const doc = editor.document;
     const lines = BUGGY.split('\n');
-    assert.strictEqual(doc.getText(), [...lines.slice(0, FN.from), FIXED_FUNCTION, ...lines.slice(FN.to + 1)].join('\n'), 'exactly the selected lines changed');
+    assert.strictEqual(doc.getText(), [...lines.slice(0, FN.from), FIXED_AVERAGE, ...lines.slice(FN.to + 1)].join('\n'), 'exactly the selected lines changed');
     assert.ok(!previewOpen(), 'the review is closed');
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('undo');
@@ -209,7 +198,7 @@ suite('@tandem in VS Code\'s Chat', function () {
   test('/fix with the cursor in a function and nothing selected takes the enclosing function, as Fix Selection does', async () => {
     const editor = await freshFile(BUGGY);
     editor.selection = new vscode.Selection(FN.from + 2, 4, FN.from + 2, 4);
-    fx.script({ text: REPLY });
+    fx.script({ text: FIX_REPLY });
     const { out } = await ask('fix');
     const user = sentMessages(fx.chatRequests()[0]).at(-1)?.content ?? '';
     assert.match(user, /\(lines 3-9\)/, user.slice(0, 400));
@@ -241,7 +230,7 @@ suite('@tandem in VS Code\'s Chat', function () {
   test('a selection the Chat attaches (whole lines, ending at the next line\'s start) is the code, not the editor\'s cursor', async () => {
     const editor = await freshFile(BUGGY);
     editor.selection = new vscode.Selection(11, 0, 11, 0); // in greet: not what is asked about
-    fx.script({ text: REPLY });
+    fx.script({ text: FIX_REPLY });
     const attached: vscode.ChatPromptReference = { id: 'vscode.implicit.selection', value: new vscode.Location(editor.document.uri, new vscode.Range(FN.from, 0, FN.to + 1, 0)) };
     const { out } = await ask('fix', '', undefined, undefined, [attached]);
     const user = sentMessages(fx.chatRequests()[0]).at(-1)?.content ?? '';
@@ -252,7 +241,7 @@ suite('@tandem in VS Code\'s Chat', function () {
     await vscode.commands.executeCommand('tandem.acceptEdit');
     assert.strictEqual(await reviewing, 'accepted');
     const lines = BUGGY.split('\n');
-    assert.strictEqual(editor.document.getText(), [...lines.slice(0, FN.from), FIXED_FUNCTION, ...lines.slice(FN.to + 1)].join('\n'));
+    assert.strictEqual(editor.document.getText(), [...lines.slice(0, FN.from), FIXED_AVERAGE, ...lines.slice(FN.to + 1)].join('\n'));
   });
 
   test('an answer that cannot be placed is not proposed: the reason is shown, no button', async () => {

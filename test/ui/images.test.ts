@@ -6,13 +6,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ChatMessage, HostMessage, OutgoingImage, WebviewMessage } from '../../src/protocol';
 import { imageInfo, MAX_IMAGE_BYTES, MAX_IMAGE_SIDE } from '../../src/core/images';
 import { png } from '../fixtures/images';
-import { ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
+import { launchIsolated, ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results');
 /** A one-pixel GIF89a. */
 const GIF_1PX = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
@@ -115,19 +114,7 @@ suite('Pasted images in the chat webview (Chromium)', function () {
   suiteSetup(async () => {
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'webview.js')), 'dist/webview.js is missing: run node esbuild.js');
     server = await startServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    });
-    context = await browser.newContext({ viewport: { width: 420, height: 760 } });
-    await context.route('**/*', route => {
-      const url = route.request().url();
-      requests.push(url);
-      if (url.startsWith(`${server.origin}/`)) void route.continue();
-      else void route.abort();
-    });
+    ({ browser, context } = await launchIsolated(server, requests));
     page = await context.newPage();
     page.on('pageerror', e => errors.push(e.message));
     await page.goto(`${server.origin}/`);

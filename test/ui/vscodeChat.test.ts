@@ -9,16 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { FakeOpenAI } from '../fixtures/fakeOpenAI';
-const harness = require('../harness/codeServer.js') as {
-  startCodeServer(o: { dir: string; settings?: Record<string, unknown> }): Promise<{ url(folder: string): string; stop(): Promise<void>; env: NodeJS.ProcessEnv }>;
-  makeRunDir(root: string, name: string): string;
-  copyDir(a: string, b: string): void;
-  installVsix(dir: string, vsix: string): void;
-};
-const tools = require('../harness/tools.js') as { paths: { chromium: string }; CHROMIUM_ARGS: string[] };
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const SHOTS = path.join(ROOT, 'test-results');
+import { FIXED_AVERAGE } from '../fixtures/averageFix';
+import { harness, ROOT, SHOTS, tools } from './workbenchKit';
 const MODEL = 'test-model';
 
 const EXPLANATION = [
@@ -29,16 +21,6 @@ const EXPLANATION = [
   'An empty array also divides by zero.',
 ].join('\n');
 
-const FIXED = [
-  'export function average(values: number[]): number {',
-  '  if (values.length === 0) return 0;',
-  '  let sum = 0;',
-  '  for (let i = 0; i < values.length; i++) {',
-  '    sum += values[i];',
-  '  }',
-  '  return sum / values.length;',
-  '}',
-].join('\n');
 
 async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
@@ -188,7 +170,7 @@ suite('VS Code\'s Chat: Tandem\'s models and @tandem', function () {
   });
 
   test('@tandem /fix offers "Review the Fix": it opens Tandem\'s diff review, and accepting changes exactly the selected lines', async () => {
-    fx.setDefault({ text: `Fixed:\n\n\`\`\`typescript\n${FIXED}\n\`\`\`\n\nThe loop stopped one element too late.`, chunkSize: 12, delayMs: 5 });
+    fx.setDefault({ text: `Fixed:\n\n\`\`\`typescript\n${FIXED_AVERAGE}\n\`\`\`\n\nThe loop stopped one element too late.`, chunkSize: 12, delayMs: 5 });
     const original = fs.readFileSync(sampleFile(), 'utf8');
     await selectAverage();
     await send('@tandem /fix');
@@ -205,7 +187,7 @@ suite('VS Code\'s Chat: Tandem\'s models and @tandem', function () {
     await page.click('.monaco-editor[data-uri$="sample.ts"] .view-lines');
     await page.keyboard.press('Control+S');
     const lines = original.split('\n');
-    const expected = [...lines.slice(0, 1), FIXED, ...lines.slice(8)].join('\n');
+    const expected = [...lines.slice(0, 1), FIXED_AVERAGE, ...lines.slice(8)].join('\n');
     let text = original;
     for (const end = Date.now() + 15000; text !== expected && Date.now() < end; await page.waitForTimeout(100)) text = fs.readFileSync(sampleFile(), 'utf8');
     assert.strictEqual(text, expected);

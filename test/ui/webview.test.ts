@@ -6,13 +6,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ChatMessage, ContextChip, ConversationSummary, HostMessage, ViewState, WebviewMessage } from '../../src/protocol';
 import { renderMarkdown } from '../../src/webview/markdown';
-import { ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
+import { launchIsolated, ROOT, startServer, WebviewPage, type TestServer } from './webviewPage';
 import { contrastFailures, measureContrast, measuredKinds } from './contrast';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'test-results');
 const fence = '```';
 
@@ -240,20 +239,7 @@ suite('Chat webview in Chromium', function () {
   suiteSetup(async () => {
     assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'webview.js')), 'dist/webview.js is missing: run node esbuild.js');
     server = await startServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    });
-    context = await browser.newContext({ viewport: { width: 420, height: 760 } });
-    // Every request is recorded; none leaves the loopback server.
-    await context.route('**/*', route => {
-      const url = route.request().url();
-      requests.push(url);
-      if (url.startsWith(`${server.origin}/`)) void route.continue();
-      else void route.abort();
-    });
+    ({ browser, context } = await launchIsolated(server, requests));
     view = await openPage(true);
     page = view.page;
   });

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { HostMessage, WebviewMessage } from '../../src/protocol';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -162,6 +162,27 @@ interface PageGlobals {
   __posted: WebviewMessage[];
   __violations: string[];
   __linkClicksReachingWindow: string[];
+}
+
+/**
+ * Chromium for the webview page: a narrow sidebar-sized context in which every request is recorded in
+ * `requests` and none but the test server's is let through.
+ */
+export async function launchIsolated(server: TestServer, requests: string[]): Promise<{ browser: Browser; context: BrowserContext }> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const context = await browser.newContext({ viewport: { width: 420, height: 760 } });
+  await context.route('**/*', route => {
+    const url = route.request().url();
+    requests.push(url);
+    if (url.startsWith(`${server.origin}/`)) void route.continue();
+    else void route.abort();
+  });
+  return { browser, context };
 }
 
 /** Drives the view the way the host does and reads back what it posted. */

@@ -9,16 +9,7 @@ import { FakeOpenAI } from '../fixtures/fakeOpenAI';
 import { findFrame } from './frames';
 import { png } from '../fixtures/images';
 import { contrastFailures, measureContrast } from './contrast';
-const harness = require('../harness/codeServer.js') as {
-  startCodeServer(o: { dir: string; settings?: Record<string, unknown> }): Promise<{ url(folder: string): string; stop(): Promise<void>; env: NodeJS.ProcessEnv }>;
-  makeRunDir(root: string, name: string): string;
-  copyDir(a: string, b: string): void;
-  installVsix(dir: string, vsix: string): void;
-};
-const tools = require('../harness/tools.js') as { paths: { chromium: string }; CHROMIUM_ARGS: string[] };
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const SHOTS = path.join(ROOT, 'test-results');
+import { harness, ROOT, SHOTS, tools } from './workbenchKit';
 
 
 async function runCommand(page: Page, title: string): Promise<void> {
