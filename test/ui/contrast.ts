@@ -45,6 +45,12 @@ export function measureContrast(target: Page | Frame, checks: ContrastCheck[] = 
       getComputedStyle(e: El): { color: string; backgroundColor: string; visibility: string; display: string };
     };
     const parse = (c: string): Rgba | undefined => {
+      // color-mix() computes to color(srgb r g b / a) with channels from 0 to 1.
+      const srgb = /^color\(srgb ([^)]+)\)$/.exec(c.trim());
+      if (srgb) {
+        const p = srgb[1].split(/[\s/]+/).filter(Boolean).map(Number);
+        return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1];
+      }
       const m = /^rgba?\(([^)]+)\)$/.exec(c.trim());
       if (!m) return undefined;
       const p = m[1].split(/[,\s/]+/).filter(Boolean).map(Number);

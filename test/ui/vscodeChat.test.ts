@@ -61,10 +61,16 @@ suite('VS Code\'s Chat: Tandem\'s models and @tandem', function () {
     await page.locator('.interactive-input-part .suggest-widget.visible').waitFor({ state: 'hidden', timeout: 10000 }).catch(() => undefined);
     const before = await chat().locator('.interactive-item-container.interactive-request').count();
     await page.keyboard.press('Enter');
-    await page.waitForFunction(n => {
+    const sent = (timeout: number) => page.waitForFunction(n => {
       const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document;
       return doc.querySelectorAll('.interactive-session .interactive-item-container.interactive-request').length > n;
-    }, before, { timeout: 30000 });
+    }, before, { timeout });
+    // Enter can land while the input still settles (a suggestion closing, the model list loading, as
+    // seen once on a busy machine): then the question is still in the box, and Send sends it.
+    await sent(15000).catch(async () => {
+      await chat().locator('.interactive-input-part .action-label[aria-label^="Send"]').first().click({ timeout: 10000 });
+      await sent(30000);
+    });
   }
 
   suiteSetup(async () => {

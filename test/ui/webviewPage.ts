@@ -82,7 +82,7 @@ const THEME_LIGHT_CSS = `:root {
   --vscode-toolbar-hoverBackground: #b8b8b850; --vscode-list-hoverBackground: #f2f2f2;
   --vscode-list-inactiveSelectionBackground: #e4e6f1; --vscode-widget-shadow: #00000029;
   --vscode-symbolIcon-keywordForeground: #0000ff; --vscode-symbolIcon-functionForeground: #795e26;
-  --vscode-symbolIcon-classForeground: #267f99; --vscode-symbolIcon-variableForeground: #001080;
+  --vscode-symbolIcon-classForeground: #d67e00; --vscode-symbolIcon-variableForeground: #001080;
   --vscode-symbolIcon-constantForeground: #0070c1; --vscode-symbolIcon-propertyForeground: #001080;
   --vscode-debugTokenExpression-string: #a31515; --vscode-debugTokenExpression-number: #098658;
   --vscode-debugTokenExpression-name: #9b46b0; --vscode-debugTokenExpression-value: #6c6c6c;
