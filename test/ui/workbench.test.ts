@@ -366,6 +366,45 @@ suite('Workbench: Explain Selection from the command palette', function () {
     }
   });
 
+  test('a link in an answer opens only after a dialog showed its full address and the user chose Open Link', async () => {
+    const frame = await freshChat();
+    const target = 'https://docs.example.com/guide?from=answer';
+    // The new tab is served here, so nothing leaves the machine.
+    await page.context().route('https://docs.example.com/**', route => route.fulfill({ contentType: 'text/html', body: '<title>The guide</title>' }));
+    const opened: string[] = [];
+    const onPage = (p: Page) => opened.push(p.url());
+    page.context().on('page', onPage);
+    try {
+      fx.setDefault({ text: `Read [the guide](${target}) first.` });
+      await askInChat(frame, 'Where are the docs?');
+      await answerDone(frame, 'first.');
+      const link = frame.locator('#messages .message.assistant').last().locator('a', { hasText: 'the guide' });
+      const dialog = page.locator('.monaco-dialog-box');
+
+      // Cancel: nothing opens.
+      await link.click();
+      await dialog.waitFor({ timeout: 30000 });
+      assert.ok((await dialog.innerText()).includes(target), 'the dialog shows the whole address');
+      await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 10000 });
+
+      // Open Link: the address opens in a new tab (VS Code's own link protection may ask once more).
+      await link.click();
+      await dialog.waitFor({ timeout: 30000 });
+      const tab = page.context().waitForEvent('page', { timeout: 30000 });
+      await dialog.locator('.monaco-button', { hasText: /^Open Link$/ }).click();
+      const again = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
+      const first = await Promise.race([tab.then(p => p), again.waitFor({ timeout: 30000 }).then(() => undefined)]);
+      const newTab = first ?? (await again.click(), await tab);
+      await newTab.waitForURL(u => u.href === target, { timeout: 30000 });
+      assert.strictEqual(opened.length, 1, `only the confirmed click opened a tab: ${JSON.stringify(opened)}`);
+      await newTab.close();
+    } finally {
+      page.context().off('page', onPage);
+      await page.context().unroute('https://docs.example.com/**');
+    }
+  });
+
   test('a question being typed survives the chat view being hidden and shown again, and Up still recalls what was sent', async () => {
     let frame = await freshChat();
     fx.setDefault({ text: 'Noted.' });
