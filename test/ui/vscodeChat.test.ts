@@ -59,12 +59,15 @@ suite('VS Code\'s Chat: Tandem\'s models and @tandem', function () {
     await page.keyboard.press('Delete');
     await page.keyboard.type(`${text} `);
     await page.locator('.interactive-input-part .suggest-widget.visible').waitFor({ state: 'hidden', timeout: 10000 }).catch(() => undefined);
-    const before = await chat().locator('.interactive-item-container.interactive-request').count();
     await page.keyboard.press('Enter');
-    const sent = (timeout: number) => page.waitForFunction(n => {
-      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document;
-      return doc.querySelectorAll('.interactive-session .interactive-item-container.interactive-request').length > n;
-    }, before, { timeout });
+    // Sent once the question shows as a request in the list (the list recycles its rows, so their count
+    // says nothing) and has left the input.
+    const sent = (timeout: number) => page.waitForFunction(q => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }>; querySelector(s: string): { textContent: string | null } | null } }).document;
+      const bare = (t: string | null | undefined) => (t ?? '').replace(/\s+/g, '');
+      const asked = Array.from(doc.querySelectorAll('.interactive-session .interactive-item-container.interactive-request')).some(r => bare(r.textContent).includes(q));
+      return asked && !bare(doc.querySelector('.interactive-input-part .monaco-editor .view-lines')?.textContent).includes(q);
+    }, text.replace(/\s+/g, ''), { timeout });
     // Enter can land while the input still settles (a suggestion closing, the model list loading, as
     // seen once on a busy machine): then the question is still in the box, and Send sends it.
     await sent(15000).catch(async () => {
