@@ -120,12 +120,7 @@ async function run(ctx) {
   const harness = require('../harness/codeServer');
   const tools = require('../harness/tools');
   const { chromium } = require('playwright-core');
-  const manifest = JSON.parse(fs.readFileSync(path.join(ctx.shipped, 'package.json'), 'utf8'));
-  let vsix = ctx.vsix;
-  if (!vsix) {
-    vsix = path.join(ctx.tmp, `tandem-${manifest.version}.vsix`);
-    await require('./size').vscePackage(ctx.root, ctx.shipped, vsix);
-  }
+  const vsix = await require('./size').benchVsix(ctx);
   const empty = await once(ctx, harness, tools, chromium, vsix, false);
   const full = await once(ctx, harness, tools, chromium, vsix, true);
   const label = `${CONVERSATIONS} conversations x ${MESSAGES} messages (${(full.bytes / MB).toFixed(0)} MB of logs)`;

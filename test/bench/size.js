@@ -61,4 +61,13 @@ async function run(ctx) {
   return { rows, data };
 }
 
-module.exports = { run, zipEntries, vscePackage };
+/** The VSIX the bench measures: the one given (ctx.vsix), else one packaged from the shipped files once. */
+async function benchVsix(ctx) {
+  if (ctx.vsix) return ctx.vsix;
+  const manifest = JSON.parse(fs.readFileSync(path.join(ctx.shipped, 'package.json'), 'utf8'));
+  const out = path.join(ctx.tmp, `tandem-${manifest.version}.vsix`);
+  if (!fs.existsSync(out)) await vscePackage(ctx.root, ctx.shipped, out);
+  return out;
+}
+
+module.exports = { run, zipEntries, vscePackage, benchVsix };

@@ -86,11 +86,7 @@ async function run(ctx) {
   const tools = require('../harness/tools');
   const { chromium } = require('playwright-core');
   const manifest = JSON.parse(fs.readFileSync(path.join(ctx.shipped, 'package.json'), 'utf8'));
-  let vsix = ctx.vsix;
-  if (!vsix) {
-    vsix = path.join(ctx.tmp, `tandem-${manifest.version}.vsix`);
-    await require('./size').vscePackage(ctx.root, ctx.shipped, vsix);
-  }
+  const vsix = await require('./size').benchVsix(ctx);
   const samples = [];
   for (let i = 0; i < RUNS && Date.now() - ctx.t0Section < SECTION_BUDGET_MS; i++) {
     samples.push(await once(ctx, harness, tools, chromium, vsix, manifest.displayName));
